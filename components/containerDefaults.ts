@@ -1,0 +1,40 @@
+import * as docker from "@pulumi/docker";
+
+/** How every container of the stack is run, from the stack's settings. */
+export interface RunPolicy {
+    /** Docker restart policy (`unless-stopped`, …). */
+    restartPolicy: string;
+    /** Seconds between healthchecks once up. */
+    healthcheckIntervalSeconds: number;
+    /** Seconds a container gets to stop cleanly before it is killed. */
+    stopGraceSeconds: number;
+}
+
+/**
+ * Healthcheck timing shared by the containers: probe every `startInterval` (1 s) while starting, so
+ * `wait` returns soon after the service is ready, then every configured interval. Engines before
+ * Docker 25 ignore `startInterval` and wait one interval for the first probe.
+ */
+export function healthcheck(tests: string[], policy: RunPolicy, startPeriodSeconds: number): docker.types.input.ContainerHealthcheck {
+    return {
+        tests,
+        interval: `${policy.healthcheckIntervalSeconds}s`,
+        timeout: "5s",
+        retries: 3,
+        startPeriod: `${startPeriodSeconds}s`,
+        startInterval: "1s",
+    };
+}
+
+/**
+ * How long `wait` may block a create: the start period plus a few probes. A container still unhealthy
+ * then fails the deployment instead of letting dependents start against it.
+ */
+export function waitTimeoutSeconds(policy: RunPolicy, startPeriodSeconds: number): number {
+    return startPeriodSeconds + 3 * policy.healthcheckIntervalSeconds + 10;
+}
+
+/** Address a program on the host dials for a port published on `bindAddress` (all interfaces → loopback). */
+export function hostAddressFor(bindAddress: string): string {
+    return bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress;
+}

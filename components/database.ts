@@ -1,0 +1,148 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { healthcheck, hostAddressFor, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { dockerLabels } from "./labels";
+import { connectionUrl } from "./postgres";
+
+/** Port Postgres listens on inside the network. */
+export const POSTGRES_PORT = 5432;
+/** Where the password file is put in the container (read through `POSTGRES_PASSWORD_FILE`). */
+export const PASSWORD_FILE = "/run/secrets/postgres-password";
+/** Seconds Postgres may take to initialise an empty volume before it must be healthy. */
+const START_PERIOD_SECONDS = 60;
+
+/** Arguments of a {@link Database}. */
+export interface DatabaseArgs {
+    /** Name of the network the container joins; reachable there as `alias`. */
+    network: pulumi.Input<string>;
+    /** Network alias other containers use as host name. Default `db`. */
+    alias?: string;
+    /** Prefix of the Docker object names, `<project>-<stack>`. */
+    namePrefix: string;
+    /** Labels naming project and stack, on every Docker object. */
+    labels: Record<string, string>;
+    /** Postgres image, pinned by tag. */
+    image: string;
+    /** Mount point of the data volume for this image's major version. */
+    dataPath: string;
+    /** Database user (POSTGRES_USER). */
+    user: string;
+    /** Database name (POSTGRES_DB). */
+    database: string;
+    /** Password from config (treated as a secret); generated when undefined. */
+    password?: string;
+    /** Publish Postgres on this host address and port (for tools on the host); unpublished when undefined. */
+    publish?: { address: string; port: number };
+    /** Keep the data volume when it is deleted or replaced (`retainOnDelete`). */
+    protectData: boolean;
+    /** Restart policy, healthcheck interval and stop grace. */
+    runPolicy: RunPolicy;
+}
+
+/** PostgreSQL in a container on the stack's network, with its data in a named volume. */
+export class Database extends pulumi.ComponentResource {
+    /** Host name of the database inside the network (its alias). */
+    public readonly host: pulumi.Output<string>;
+    /** Port inside the network. */
+    public readonly port: pulumi.Output<number>;
+    /** Database user. */
+    public readonly user: pulumi.Output<string>;
+    /** Database name. */
+    public readonly database: pulumi.Output<string>;
+    /** Password (secret). */
+    public readonly password: pulumi.Output<string>;
+    /** URL for containers on the network: `postgresql://user:pw@db:5432/name` (secret). */
+    public readonly url: pulumi.Output<string>;
+    /** URL for programs on the host, through the published port (secret); undefined when not published. */
+    public readonly hostUrl: pulumi.Output<string | undefined>;
+    /** Docker name of the container. */
+    public readonly containerName: pulumi.Output<string>;
+    /** Docker name of the data volume. */
+    public readonly volumeName: pulumi.Output<string>;
+    /** The container, for dependents that must start after it is healthy. */
+    public readonly container: docker.Container;
+
+    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nextstack:db:Database", name, {}, opts);
+        const alias = args.alias ?? "db";
+
+        const password = args.password !== undefined
+            ? pulumi.secret(args.password)
+            : pulumi.secret(new random.RandomPassword(`${name}-password`, { length: 32, special: false }, { parent: this }).result);
+
+        // keepLocally: the pulled image is shared by every stack on the engine; removing it on one stack's
+        // destroy would fail while another uses it, or force a new pull.
+        const image = new docker.RemoteImage(`${name}-image`, { name: args.image, keepLocally: true }, { parent: this });
+
+        // Name, driver and labels stay fixed: a change to any of them replaces the volume, and with it the data.
+        const volume = new docker.Volume(
+            `${name}-data`,
+            { name: `${args.namePrefix}-pgdata`, driver: "local", labels: dockerLabels(args.labels) },
+            { parent: this, retainOnDelete: args.protectData },
+        );
+
+        const container = new docker.Container(
+            name,
+            {
+                name: `${args.namePrefix}-db`,
+                image: image.imageId,
+                envs: [`POSTGRES_USER=${args.user}`, `POSTGRES_DB=${args.database}`, `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`],
+                uploads: [{ file: PASSWORD_FILE, content: password, permissions: "0444" }],
+                mounts: [{ type: "volume", source: volume.name, target: args.dataPath }],
+                networksAdvanced: [{ name: args.network, aliases: [alias] }],
+                ports: args.publish ? [{ internal: POSTGRES_PORT, external: args.publish.port, ip: args.publish.address }] : [],
+                // Over TCP: the image's first-start init server listens on the socket only, so a socket probe
+                // could call it ready before it accepts clients.
+                healthcheck: healthcheck(
+                    ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", String(POSTGRES_PORT), "-U", args.user, "-d", args.database],
+                    args.runPolicy,
+                    START_PERIOD_SECONDS,
+                ),
+                wait: true,
+                waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
+                restart: args.runPolicy.restartPolicy,
+                destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
+                labels: dockerLabels(args.labels),
+            },
+            { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"] },
+        );
+
+        this.container = container;
+        // Read back from the container, so URLs name the alias it really has on the network.
+        this.host = container.networksAdvanced.apply((networks) => {
+            const aliases = networks?.[0]?.aliases ?? [];
+            if (aliases.length === 0) throw new Error(`container ${args.namePrefix}-db has no network alias`);
+            return aliases[0];
+        });
+        this.port = pulumi.output(POSTGRES_PORT);
+        this.user = pulumi.output(args.user);
+        this.database = pulumi.output(args.database);
+        this.password = password;
+        this.containerName = container.name;
+        this.volumeName = volume.name;
+        this.url = pulumi.secret(
+            pulumi.all([this.host, password]).apply(([host, pw]) =>
+                connectionUrl({ user: args.user, password: pw, host, port: POSTGRES_PORT, database: args.database }),
+            ),
+        );
+        const publish = args.publish;
+        this.hostUrl = publish
+            ? pulumi.secret(password.apply((pw) =>
+                  connectionUrl({ user: args.user, password: pw, host: hostAddressFor(publish.address), port: publish.port, database: args.database }),
+              ))
+            : pulumi.output(undefined);
+
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            user: this.user,
+            database: this.database,
+            password: this.password,
+            url: this.url,
+            hostUrl: this.hostUrl,
+            containerName: this.containerName,
+            volumeName: this.volumeName,
+        });
+    }
+}

@@ -1,0 +1,122 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { healthcheck, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { dockerLabels } from "./labels";
+import { isLoopbackHost } from "./postgres";
+
+/** Port the Next.js server listens on inside the network. */
+export const APP_PORT = 3000;
+/** The multi-stage build used for any Next.js app (deps / build / run, standalone output). */
+export const NEXTJS_DOCKERFILE = "components/nextjs.Dockerfile";
+/** Seconds the app may take to start before it must be healthy. */
+const START_PERIOD_SECONDS = 60;
+
+/** Arguments of a {@link NextApp}. */
+export interface NextAppArgs {
+    /** Name of the network the container joins; reachable there as `alias`. */
+    network: pulumi.Input<string>;
+    /** Network alias. Default `app`. */
+    alias?: string;
+    /** Prefix of Docker object and image names, `<project>-<stack>`. */
+    namePrefix: string;
+    /** Labels naming project and stack (also baked into the image). */
+    labels: Record<string, string>;
+    /** Directory of the Next.js app, relative to the project (build context). */
+    path: string;
+    /** Node base image of the build and run stages. */
+    baseImage: string;
+    /** Database URL for the app, from the Database component (secret). */
+    databaseUrl: pulumi.Input<string>;
+    /** Environment variable the app reads its database URL from. */
+    databaseUrlEnv: string;
+    /** Extra `NAME=value` environment. */
+    env: string[];
+    /** Path of the app's health endpoint. */
+    healthPath: string;
+    /** Publish the app on this host address and port; unpublished when undefined. */
+    publish?: { address: string; port: number };
+    /** Restart policy, healthcheck interval and stop grace. */
+    runPolicy: RunPolicy;
+    /** Resources that must be ready first (the database container). */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** A Next.js app built into an image (standalone output) and run on the stack's network. */
+export class NextApp extends pulumi.ComponentResource {
+    /** Docker name of the container. */
+    public readonly containerName: pulumi.Output<string>;
+    /** Image the container runs (image ID: a rebuild changes it and replaces the container). */
+    public readonly imageRef: pulumi.Output<string>;
+    /** Host name of the app inside the network. */
+    public readonly host: pulumi.Output<string>;
+    /** Port inside the network. */
+    public readonly port: pulumi.Output<number>;
+    /** The container, for dependents. */
+    public readonly container: docker.Container;
+
+    constructor(name: string, args: NextAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nextstack:app:NextApp", name, {}, opts);
+        const alias = args.alias ?? "app";
+
+        const image = new docker.Image(
+            `${name}-image`,
+            {
+                imageName: `${args.namePrefix}-app:current`,
+                build: {
+                    context: args.path,
+                    dockerfile: NEXTJS_DOCKERFILE,
+                    args: {
+                        BASE_IMAGE: args.baseImage,
+                        NEXTSTACK_PROJECT: args.labels["nextstack.project"],
+                        NEXTSTACK_STACK: args.labels["nextstack.stack"],
+                    },
+                },
+                skipPush: true,
+                buildOnPreview: false,
+            },
+            { parent: this },
+        );
+
+        const databaseUrl = pulumi.secret(
+            pulumi.output(args.databaseUrl).apply((url) => {
+                const host = new URL(url).hostname;
+                if (isLoopbackHost(host)) {
+                    throw new Error(`${args.databaseUrlEnv} for the app points at ${host}: inside a container that is the container itself. Use the database's network alias.`);
+                }
+                return `${args.databaseUrlEnv}=${url}`;
+            }),
+        );
+
+        const healthUrl = `http://127.0.0.1:${APP_PORT}${args.healthPath}`;
+        const container = new docker.Container(
+            name,
+            {
+                name: `${args.namePrefix}-app`,
+                // repoDigest (the image ID for a local build): a rebuilt image has a new one and replaces the container.
+                image: image.repoDigest,
+                envs: [databaseUrl, "HOSTNAME=0.0.0.0", `PORT=${APP_PORT}`, ...args.env],
+                networksAdvanced: [{ name: args.network, aliases: [alias] }],
+                ports: args.publish ? [{ internal: APP_PORT, external: args.publish.port, ip: args.publish.address }] : [],
+                // Node itself probes: no curl or wget needed in the image, whatever its base.
+                healthcheck: healthcheck(
+                    ["CMD", "node", "-e", `fetch(${JSON.stringify(healthUrl)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+                    args.runPolicy,
+                    START_PERIOD_SECONDS,
+                ),
+                wait: true,
+                waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
+                restart: args.runPolicy.restartPolicy,
+                destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
+                labels: dockerLabels(args.labels),
+            },
+            { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], dependsOn: args.dependsOn },
+        );
+
+        this.container = container;
+        this.containerName = container.name;
+        this.imageRef = image.repoDigest;
+        this.host = container.networksAdvanced.apply((networks) => networks?.[0]?.aliases?.[0] ?? alias);
+        this.port = pulumi.output(APP_PORT);
+        this.registerOutputs({ containerName: this.containerName, imageRef: this.imageRef, host: this.host, port: this.port });
+    }
+}

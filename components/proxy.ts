@@ -1,0 +1,103 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { healthcheck, hostAddressFor, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { dockerLabels } from "./labels";
+import { renderNginxConf } from "./nginxConf";
+
+/** Port nginx listens on inside its container. */
+export const PROXY_LISTEN_PORT = 80;
+/** Where the rendered config is put in the container. */
+export const PROXY_CONF_FILE = "/etc/nginx/conf.d/default.conf";
+/** nginx's own health endpoint (not proxied). */
+export const PROXY_HEALTH_PATH = "/nginx-health";
+const START_PERIOD_SECONDS = 10;
+
+/** Arguments of a {@link Proxy}. */
+export interface ProxyArgs {
+    /** Name of the network the container joins; reachable there as `alias`. */
+    network: pulumi.Input<string>;
+    /** Network alias. Default `proxy`. */
+    alias?: string;
+    /** Prefix of Docker object and image names, `<project>-<stack>`. */
+    namePrefix: string;
+    /** Labels naming project and stack (also baked into the image). */
+    labels: Record<string, string>;
+    /** nginx base image of the proxy image. */
+    baseImage: string;
+    /** Directory of the proxy image's Dockerfile, relative to the project. Default `nginx`. */
+    path?: string;
+    /** Alias of the app on the network. */
+    upstreamHost: pulumi.Input<string>;
+    /** Port of the app on the network. */
+    upstreamPort: pulumi.Input<number>;
+    /** Host address and port the proxy is published on. */
+    publish: { address: string; port: number };
+    /** Restart policy, healthcheck interval and stop grace. */
+    runPolicy: RunPolicy;
+    /** Resources that must be ready first (the app container). */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+/** nginx in front of the app: the only container a prod stack publishes. */
+export class Proxy extends pulumi.ComponentResource {
+    /** Docker name of the container. */
+    public readonly containerName: pulumi.Output<string>;
+    /** URL of the proxy from the host. */
+    public readonly url: pulumi.Output<string>;
+
+    constructor(name: string, args: ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("nextstack:proxy:Proxy", name, {}, opts);
+        const alias = args.alias ?? "proxy";
+
+        const image = new docker.Image(
+            `${name}-image`,
+            {
+                imageName: `${args.namePrefix}-proxy:current`,
+                build: {
+                    context: args.path ?? "nginx",
+                    args: {
+                        BASE_IMAGE: args.baseImage,
+                        NEXTSTACK_PROJECT: args.labels["nextstack.project"],
+                        NEXTSTACK_STACK: args.labels["nextstack.stack"],
+                    },
+                },
+                skipPush: true,
+                buildOnPreview: false,
+            },
+            { parent: this },
+        );
+
+        const conf = pulumi
+            .all([args.upstreamHost, args.upstreamPort])
+            .apply(([upstreamHost, upstreamPort]) =>
+                renderNginxConf({ upstreamHost, upstreamPort, listenPort: PROXY_LISTEN_PORT, healthPath: PROXY_HEALTH_PATH }),
+            );
+
+        const container = new docker.Container(
+            name,
+            {
+                name: `${args.namePrefix}-proxy`,
+                image: image.repoDigest,
+                // A config change replaces the container (uploads happen at create): no stale config keeps running.
+                uploads: [{ file: PROXY_CONF_FILE, content: conf }],
+                networksAdvanced: [{ name: args.network, aliases: [alias] }],
+                ports: [{ internal: PROXY_LISTEN_PORT, external: args.publish.port, ip: args.publish.address }],
+                healthcheck: healthcheck(
+                    ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PROXY_LISTEN_PORT}${PROXY_HEALTH_PATH}`],
+                    args.runPolicy,
+                    START_PERIOD_SECONDS,
+                ),
+                wait: true,
+                waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
+                restart: args.runPolicy.restartPolicy,
+                destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
+                labels: dockerLabels(args.labels),
+            },
+            { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], dependsOn: args.dependsOn },
+        );
+
+        this.containerName = container.name;
+        this.url = pulumi.output(`http://${hostAddressFor(args.publish.address)}:${args.publish.port}/`);
+        this.registerOutputs({ containerName: this.containerName, url: this.url });
+    }
+}

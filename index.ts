@@ -1,0 +1,75 @@
+import { Database } from "./components/database";
+import { NextApp } from "./components/nextApp";
+import { Proxy } from "./components/proxy";
+import { loadSettings } from "./components/settings";
+import { StackNetwork } from "./components/stackNetwork";
+
+// Validated before any resource is declared: a bad value stops the program here, naming the key.
+const settings = loadSettings();
+const runPolicy = {
+    restartPolicy: settings.restartPolicy,
+    healthcheckIntervalSeconds: settings.healthcheckIntervalSeconds,
+    stopGraceSeconds: settings.stopGraceSeconds,
+};
+
+const network = new StackNetwork("network", { name: settings.prefix, labels: settings.labels });
+
+const db = new Database("db", {
+    network: network.name,
+    namePrefix: settings.prefix,
+    labels: settings.labels,
+    image: settings.db.image,
+    dataPath: settings.db.dataPath,
+    user: settings.db.user,
+    database: settings.db.name,
+    password: settings.db.password,
+    publish: settings.db.publish,
+    protectData: settings.db.protect,
+    runPolicy,
+});
+
+const app = settings.app
+    ? new NextApp("app", {
+          network: network.name,
+          namePrefix: settings.prefix,
+          labels: settings.labels,
+          path: settings.app.path,
+          baseImage: settings.app.baseImage,
+          databaseUrl: db.url,
+          databaseUrlEnv: settings.app.databaseUrlEnv,
+          env: settings.app.env,
+          healthPath: settings.app.healthPath,
+          publish: settings.app.publish,
+          runPolicy,
+          dependsOn: [db.container],
+      })
+    : undefined;
+
+const proxy = app && settings.proxy
+    ? new Proxy("proxy", {
+          network: network.name,
+          namePrefix: settings.prefix,
+          labels: settings.labels,
+          baseImage: settings.proxy.baseImage,
+          upstreamHost: app.host,
+          upstreamPort: app.port,
+          publish: settings.proxy.publish,
+          runPolicy,
+          dependsOn: [app.container],
+      })
+    : undefined;
+
+/** Name of the stack's network. */
+export const networkName = network.name;
+/** Database container and volume. */
+export const dbContainer = db.containerName;
+export const dbVolume = db.volumeName;
+/** URL for containers on the network (secret): `pulumi stack output dbUrl --show-secrets`. */
+export const dbUrl = db.url;
+/** URL for `next dev` on the host when the database is published (secret). */
+export const dbHostUrl = db.hostUrl;
+/** App container, when the stack runs the app. */
+export const appContainer = app?.containerName;
+/** Proxy container and the URL to open, when the stack runs the proxy. */
+export const proxyContainer = proxy?.containerName;
+export const url = proxy?.url;

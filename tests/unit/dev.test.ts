@@ -1,0 +1,69 @@
+import { PASSWORD_FILE } from "../../components/database";
+import { envOf, ProgramRun, publishedPorts, runProgram, stackConfig, T, valueOf } from "./harness";
+
+// The dev stack, from the real Pulumi.dev.yaml: the database only, published on loopback.
+let run: ProgramRun;
+beforeAll(async () => {
+    run = await runProgram({ stack: "dev", config: stackConfig("Pulumi.dev.yaml") });
+});
+
+test("declares the network, the database and nothing of the app or proxy", () => {
+    expect(run.all(T.network)).toHaveLength(1);
+    expect(run.all(T.container).map((c) => c.inputs.name)).toEqual(["nextstack-dev-db"]);
+    expect(run.all(T.image)).toHaveLength(0);
+});
+
+test("names and labels every Docker object with project and stack", () => {
+    expect(run.one(T.network).inputs.name).toBe("nextstack-dev");
+    expect(run.one(T.volume).inputs.name).toBe("nextstack-dev-pgdata");
+    for (const r of [run.one(T.network), run.one(T.volume), run.one(T.container)]) {
+        expect(r.inputs.labels).toEqual(
+            expect.arrayContaining([
+                { label: "nextstack.project", value: "nextstack" },
+                { label: "nextstack.stack", value: "dev" },
+            ]),
+        );
+    }
+});
+
+test("publishes Postgres on 127.0.0.1 only", () => {
+    expect(publishedPorts(run.one(T.container))).toEqual(["127.0.0.1:5432->5432"]);
+});
+
+test("exports a host URL for next dev that uses the published loopback port, as a secret", async () => {
+    const url = await valueOf<string>(run.outputs.dbHostUrl);
+    expect(url).toMatch(/^postgresql:\/\/nextstack:[^@]+@127\.0\.0\.1:5432\/nextstack$/);
+    expect(await run.outputs.dbHostUrl.isSecret).toBe(true);
+});
+
+test("the database joins the stack network as db and is healthchecked over TCP", () => {
+    const db = run.one(T.container);
+    expect(db.inputs.networksAdvanced).toEqual([{ name: "nextstack-dev", aliases: ["db"] }]);
+    expect(db.inputs.healthcheck.tests).toEqual(["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "nextstack", "-d", "nextstack"]);
+    expect(db.inputs.healthcheck.startInterval).toBe("1s");
+    expect(db.inputs.wait).toBe(true);
+    expect(db.inputs.restart).toBe("unless-stopped");
+    expect(db.inputs.destroyGraceSeconds).toBeGreaterThan(0);
+    expect(db.replaceOnChanges).toContain("healthcheck");
+});
+
+test("mounts the volume where Postgres 18 keeps its data and pins the image by its ID", () => {
+    const db = run.one(T.container);
+    expect(db.inputs.mounts).toEqual([{ type: "volume", source: "nextstack-dev-pgdata", target: "/var/lib/postgresql" }]);
+    expect(run.one(T.remoteImage).inputs).toMatchObject({ name: "postgres:18-alpine", keepLocally: true });
+    expect(db.inputs.image).toMatch(/^sha256:/);
+});
+
+test("the password reaches Postgres as a secret file, never in its environment", () => {
+    const db = run.one(T.container);
+    const env = envOf(db);
+    expect(env.POSTGRES_PASSWORD_FILE).toBe(PASSWORD_FILE);
+    expect(env.POSTGRES_PASSWORD).toBeUndefined();
+    expect(db.inputs.uploads).toEqual([expect.objectContaining({ file: PASSWORD_FILE, content: "Generated0Password0Of0Length0032" })]);
+    expect(db.secretInputs.has("uploads")).toBe(true);
+    expect(JSON.stringify(db.inputs.envs)).not.toContain("Generated0Password");
+});
+
+test("the dev volume outlives destroy, as the seed's bind-mounted data outlived compose down", () => {
+    expect(run.one(T.volume).retainOnDelete).toBe(true);
+});

@@ -1,0 +1,47 @@
+import { envOf, ProgramRun, publishedPorts, runProgram, stackConfig, T, valueOf } from "./harness";
+
+// A throwaway stack made from config alone (`pulumi stack init pr-42` + prod's keys, another port), with a
+// user-set password full of URL delimiters.
+const PASSWORD = "p@ss:w/rd?#%&=+ ü";
+let run: ProgramRun;
+beforeAll(async () => {
+    run = await runProgram({
+        stack: "pr-42",
+        config: { ...stackConfig("Pulumi.prod.yaml"), "nextstack:proxyPort": "3042", "nextstack:protectData": "false", "nextstack:dbPassword": PASSWORD },
+        secretKeys: ["nextstack:dbPassword"],
+    });
+});
+
+test("every Docker object name is scoped to the stack, so it runs beside prod", () => {
+    const names = [...run.all(T.container), run.one(T.network), run.one(T.volume)].map((r) => r.inputs.name);
+    expect(names.sort()).toEqual(["nextstack-pr-42", "nextstack-pr-42-app", "nextstack-pr-42-db", "nextstack-pr-42-pgdata", "nextstack-pr-42-proxy"]);
+    expect(run.all(T.image).map((i) => i.inputs.imageName).sort()).toEqual(["nextstack-pr-42-app:current", "nextstack-pr-42-proxy:current"]);
+    for (const image of run.all(T.image)) expect(image.inputs.build.args.NEXTSTACK_STACK).toBe("pr-42");
+});
+
+test("publishes its own proxy port and nothing else", () => {
+    const published = run.all(T.container).flatMap(publishedPorts);
+    expect(published).toEqual(["0.0.0.0:3042->80"]);
+});
+
+test("a user-set password is used instead of a generated one", () => {
+    expect(run.all(T.password)).toHaveLength(0);
+    const db = run.all(T.container).find((c) => c.inputs.name === "nextstack-pr-42-db")!;
+    expect(db.inputs.uploads[0].content).toBe(PASSWORD);
+});
+
+test("the password is percent-encoded in the app's URL and decodes back to itself", async () => {
+    const app = run.all(T.container).find((c) => c.inputs.name === "nextstack-pr-42-app")!;
+    const raw = envOf(app).DATABASE_URL;
+    const url = new URL(raw);
+    expect(url.hostname).toBe("db");
+    expect(url.pathname).toBe("/nextstack");
+    expect(decodeURIComponent(url.password)).toBe(PASSWORD);
+    expect(decodeURIComponent(url.username)).toBe("nextstack");
+    expect(raw).not.toContain(PASSWORD);
+    expect(await valueOf(run.outputs.dbUrl)).toBe(raw);
+});
+
+test("a stack without protectData does not retain its volume, so destroy leaves nothing", () => {
+    expect(run.one(T.volume).retainOnDelete).toBe(false);
+});
