@@ -1,6 +1,8 @@
 /** Two projects: `unit` (mocks, no engine, seconds) and `e2e` (a real Docker engine, minutes). */
 const tsJest = ["ts-jest", { tsconfig: "tsconfig.json" }];
 module.exports = {
+    // e2e scenarios run in file-name order (01-, 02-, …); unit tests do not care.
+    testSequencer: "<rootDir>/tests/e2e/sequencer.js",
     projects: [
         {
             displayName: "unit",
@@ -8,6 +10,16 @@ module.exports = {
             transform: { "^.+\\.ts$": tsJest },
             testEnvironment: "node",
             modulePathIgnorePatterns: ["<rootDir>/app/"],
+        },
+        {
+            displayName: "e2e",
+            testMatch: ["<rootDir>/tests/e2e/**/*.e2e.test.ts"],
+            transform: { "^.+\\.ts$": tsJest },
+            testEnvironment: "node",
+            modulePathIgnorePatterns: ["<rootDir>/app/"],
+            globalSetup: "<rootDir>/tests/e2e/globalSetup.ts",
+            globalTeardown: "<rootDir>/tests/e2e/globalTeardown.ts",
+            setupFilesAfterEnv: ["<rootDir>/tests/e2e/timeout.ts"],
         },
     ],
 };

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { healthcheck, hostAddressFor, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels } from "./labels";
-import { connectionUrl } from "./postgres";
+import { connectionUrl, PASSWORD_SYNCED_MARKER, postgresStartScript, START_SCRIPT_PATH } from "./postgres";
 
 /** Port Postgres listens on inside the network. */
 export const POSTGRES_PORT = 5432;
@@ -88,14 +88,23 @@ export class Database extends pulumi.ComponentResource {
                 name: `${args.namePrefix}-db`,
                 image: image.imageId,
                 envs: [`POSTGRES_USER=${args.user}`, `POSTGRES_DB=${args.database}`, `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`],
-                uploads: [{ file: PASSWORD_FILE, content: password, permissions: "0444" }],
+                // The start script sets the role's password from the file on every start (see postgresStartScript);
+                // init reaps the script's background job and forwards the stop signal to Postgres.
+                entrypoints: [START_SCRIPT_PATH],
+                command: ["postgres"],
+                init: true,
+                uploads: [
+                    { file: PASSWORD_FILE, content: password, permissions: "0444" },
+                    { file: START_SCRIPT_PATH, content: postgresStartScript(), permissions: "0755" },
+                ],
                 mounts: [{ type: "volume", source: volume.name, target: args.dataPath }],
                 networksAdvanced: [{ name: args.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: POSTGRES_PORT, external: args.publish.port, ip: args.publish.address }] : [],
                 // Over TCP: the image's first-start init server listens on the socket only, so a socket probe
-                // could call it ready before it accepts clients.
+                // could call it ready before it accepts clients. Healthy also means the password is the current one.
+                // (User and database are plain identifiers: validated in settings.)
                 healthcheck: healthcheck(
-                    ["CMD", "pg_isready", "-h", "127.0.0.1", "-p", String(POSTGRES_PORT), "-U", args.user, "-d", args.database],
+                    ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p ${POSTGRES_PORT} -U ${args.user} -d ${args.database} && test -f ${PASSWORD_SYNCED_MARKER}`],
                     args.runPolicy,
                     START_PERIOD_SECONDS,
                 ),

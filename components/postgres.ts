@@ -44,3 +44,53 @@ export function isLoopbackHost(host: string): boolean {
     const h = host.toLowerCase().replace(/^\[|\]$/g, "");
     return h === "localhost" || h.endsWith(".localhost") || h.startsWith("127.") || h === "::1" || h === "0.0.0.0";
 }
+
+/** Where the start script is put in the database container. */
+export const START_SCRIPT_PATH = "/usr/local/bin/nextstack-postgres";
+/** Written by the start script once the role's password matches the password file; the healthcheck requires it. */
+export const PASSWORD_SYNCED_MARKER = "/run/nextstack/password-synced";
+
+/**
+ * The database container's entrypoint. It starts Postgres through the image's own entrypoint and, once the
+ * server accepts TCP connections, sets the password of `POSTGRES_USER` from `POSTGRES_PASSWORD_FILE`.
+ *
+ * Why: the image reads the password only when it initialises an empty volume. On a volume that already holds
+ * a database (a retained volume after `destroy` + `up`, or a changed password) the old password would stay
+ * and the app, given the new one, would be locked out. With this, the password in the stack's state is the
+ * one the database has, on every start.
+ *
+ * It connects over the local socket, which the official image trusts; the password is read by psql itself
+ * (never on a command line) and quoted by psql (`:'pw'`). The waiting job is started twice-forked, so it is
+ * adopted by the container's init (`init: true`), not by the postmaster.
+ */
+export function postgresStartScript(): string {
+    return `#!/bin/sh
+# Rendered by nextstack (components/postgres.ts). Starts Postgres, then makes the role's password match
+# $POSTGRES_PASSWORD_FILE: the image itself reads that file only when it initialises an empty volume.
+set -eu
+rm -f ${PASSWORD_SYNCED_MARKER}
+mkdir -p ${PASSWORD_SYNCED_MARKER.slice(0, PASSWORD_SYNCED_MARKER.lastIndexOf("/"))}
+
+sync_password() {
+    tries=0
+    until pg_isready -q -h 127.0.0.1 -p 5432; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 1200 ]; then
+            echo "nextstack: Postgres did not accept connections within 600 s; password not set" >&2
+            return 1
+        fi
+        sleep 0.5
+    done
+    psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB" <<'SQL'
+\\set role \`printf '%s' "$POSTGRES_USER"\`
+\\set pw \`cat "$POSTGRES_PASSWORD_FILE"\`
+ALTER ROLE :"role" WITH PASSWORD :'pw';
+SQL
+    touch ${PASSWORD_SYNCED_MARKER}
+    echo "nextstack: password of role $POSTGRES_USER set from $POSTGRES_PASSWORD_FILE" >&2
+}
+
+( (sync_password || echo "nextstack: setting the password failed; the container stays unhealthy" >&2) & )
+exec docker-entrypoint.sh "$@"
+`;
+}

@@ -1,4 +1,5 @@
 import { PASSWORD_FILE } from "../../components/database";
+import { PASSWORD_SYNCED_MARKER, postgresStartScript, START_SCRIPT_PATH } from "../../components/postgres";
 import { envOf, ProgramRun, publishedPorts, runProgram, stackConfig, T, valueOf } from "./harness";
 
 // The dev stack, from the real Pulumi.dev.yaml: the database only, published on loopback.
@@ -39,7 +40,7 @@ test("exports a host URL for next dev that uses the published loopback port, as 
 test("the database joins the stack network as db and is healthchecked over TCP", () => {
     const db = run.one(T.container);
     expect(db.inputs.networksAdvanced).toEqual([{ name: "nextstack-dev", aliases: ["db"] }]);
-    expect(db.inputs.healthcheck.tests).toEqual(["CMD", "pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", "nextstack", "-d", "nextstack"]);
+    expect(db.inputs.healthcheck.tests).toEqual(["CMD-SHELL", `pg_isready -h 127.0.0.1 -p 5432 -U nextstack -d nextstack && test -f ${PASSWORD_SYNCED_MARKER}`]);
     expect(db.inputs.healthcheck.startInterval).toBe("1s");
     expect(db.inputs.wait).toBe(true);
     expect(db.inputs.restart).toBe("unless-stopped");
@@ -59,11 +60,19 @@ test("the password reaches Postgres as a secret file, never in its environment",
     const env = envOf(db);
     expect(env.POSTGRES_PASSWORD_FILE).toBe(PASSWORD_FILE);
     expect(env.POSTGRES_PASSWORD).toBeUndefined();
-    expect(db.inputs.uploads).toEqual([expect.objectContaining({ file: PASSWORD_FILE, content: "Generated0Password0Of0Length0032" })]);
+    expect(db.inputs.uploads).toContainEqual(expect.objectContaining({ file: PASSWORD_FILE, content: "Generated0Password0Of0Length0032" }));
     expect(db.secretInputs.has("uploads")).toBe(true);
     expect(JSON.stringify(db.inputs.envs)).not.toContain("Generated0Password");
 });
 
 test("the dev volume outlives destroy, as the seed's bind-mounted data outlived compose down", () => {
     expect(run.one(T.volume).retainOnDelete).toBe(true);
+});
+
+test("starts Postgres through the start script that makes the role's password match the file", () => {
+    const db = run.one(T.container);
+    expect(db.inputs.entrypoints).toEqual([START_SCRIPT_PATH]);
+    expect(db.inputs.command).toEqual(["postgres"]);
+    expect(db.inputs.init).toBe(true);
+    expect(db.inputs.uploads).toContainEqual({ file: START_SCRIPT_PATH, content: postgresStartScript(), permissions: "0755" });
 });

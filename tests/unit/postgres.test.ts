@@ -1,4 +1,5 @@
-import { connectionUrl, dataPathForMajor, isLoopbackHost, majorFromImageTag } from "../../components/postgres";
+import { execFileSync } from "child_process";
+import { connectionUrl, dataPathForMajor, isLoopbackHost, majorFromImageTag, PASSWORD_SYNCED_MARKER, postgresStartScript } from "../../components/postgres";
 
 test.each([
     [13, "/var/lib/postgresql/data"],
@@ -43,4 +44,27 @@ test.each([
     ["postgres.internal", false],
 ])("%s is loopback inside a container: %s", (host, expected) => {
     expect(isLoopbackHost(host)).toBe(expected);
+});
+
+describe("the start script", () => {
+    const script = postgresStartScript();
+
+    test("is valid POSIX shell", () => {
+        expect(() => execFileSync("sh", ["-n"], { input: script })).not.toThrow();
+    });
+
+    test("hands over to the image's entrypoint with the container's command", () => {
+        expect(script.trimEnd().split("\n").pop()).toBe('exec docker-entrypoint.sh "$@"');
+    });
+
+    test("sets the password once the server accepts TCP connections, from the file, quoted by psql", () => {
+        expect(script).toMatch(/until pg_isready -q -h 127\.0\.0\.1 -p 5432; do/);
+        expect(script).toMatch(/\\set pw `cat "\$POSTGRES_PASSWORD_FILE"`/);
+        expect(script).toMatch(/ALTER ROLE :"role" WITH PASSWORD :'pw';/);
+        expect(script).toContain(`touch ${PASSWORD_SYNCED_MARKER}`);
+    });
+
+    test("runs the waiting job twice-forked so init, not the postmaster, adopts it", () => {
+        expect(script).toMatch(/^\( \(sync_password .*\) & \)$/m);
+    });
 });

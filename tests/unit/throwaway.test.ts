@@ -1,3 +1,4 @@
+import { PASSWORD_FILE } from "../../components/database";
 import { envOf, ProgramRun, publishedPorts, runProgram, stackConfig, T, valueOf } from "./harness";
 
 // A throwaway stack made from config alone (`pulumi stack init pr-42` + prod's keys, another port), with a
@@ -27,7 +28,7 @@ test("publishes its own proxy port and nothing else", () => {
 test("a user-set password is used instead of a generated one", () => {
     expect(run.all(T.password)).toHaveLength(0);
     const db = run.all(T.container).find((c) => c.inputs.name === "nextstack-pr-42-db")!;
-    expect(db.inputs.uploads[0].content).toBe(PASSWORD);
+    expect(db.inputs.uploads.find((u: any) => u.file === PASSWORD_FILE).content).toBe(PASSWORD);
 });
 
 test("the password is percent-encoded in the app's URL and decodes back to itself", async () => {
