@@ -1,5 +1,5 @@
 import { Client } from "pg";
-import { docker, e2eConfig, freePort, labelled, phase, up, wipeStack } from "./support";
+import { docker, e2eConfig, freePort, labelled, timeChecks, up, wipeStack } from "./support";
 
 // Scenario 1: the dev stack (Pulumi.dev.yaml): the database only, published on loopback for `next dev`.
 const STACK = "e2e-dev";
@@ -11,6 +11,8 @@ beforeAll(async () => {
     port = await freePort();
     outputs = await up(STACK, e2eConfig("Pulumi.dev.yaml", { dbPublishPort: port }));
 });
+
+timeChecks("1. dev");
 
 afterAll(async () => {
     // dev retains its volume on destroy (like compose down); the test made it, so the test removes it too.
@@ -26,16 +28,14 @@ test("the exported host URL works from the host with a Postgres client", async (
     const url = new URL(outputs.dbHostUrl);
     expect(url.hostname).toBe("127.0.0.1");
     expect(url.port).toBe(String(port));
-    await phase("checks e2e-dev: pg from host", async () => {
-        const client = new Client({ connectionString: outputs.dbHostUrl, connectionTimeoutMillis: 5000 });
-        await client.connect();
-        try {
-            const result = await client.query("select current_user, current_database(), 40 + 2 as answer");
-            expect(result.rows[0]).toEqual({ current_user: "nextstack", current_database: "nextstack", answer: 42 });
-        } finally {
-            await client.end();
-        }
-    });
+    const client = new Client({ connectionString: outputs.dbHostUrl, connectionTimeoutMillis: 5000 });
+    await client.connect();
+    try {
+        const result = await client.query("select current_user, current_database(), 40 + 2 as answer");
+        expect(result.rows[0]).toEqual({ current_user: "nextstack", current_database: "nextstack", answer: 42 });
+    } finally {
+        await client.end();
+    }
 });
 
 test("a wrong password is refused", async () => {

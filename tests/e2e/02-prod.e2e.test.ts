@@ -5,7 +5,7 @@ import * as path from "path";
 import { Client } from "pg";
 import * as tar from "tar-stream";
 import { renderNginxConf } from "../../components/nginxConf";
-import { baseImages, destroy, docker, e2eConfig, exec, freePort, labelled, phase, pruneStackImages, request, ROOT, up, waitFor, wipeStack } from "./support";
+import { baseImages, destroy, docker, e2eConfig, exec, freePort, labelled, phase, pruneStackImages, request, ROOT, timeChecks, up, waitFor, wipeStack } from "./support";
 
 // Scenarios 2–6 on one prod stack (Pulumi.prod.yaml), in order: each builds on the stack the previous left.
 const STACK = "e2e-prod";
@@ -44,6 +44,7 @@ afterAll(async () => {
 });
 
 describe("2. prod through the proxy", () => {
+    timeChecks("2. prod through the proxy");
     test("/ shows the app's page with data from Postgres", async () => {
         const first = await page();
         expect(first.status).toBe(200);
@@ -168,6 +169,7 @@ describe("2. prod through the proxy", () => {
 });
 
 describe("3. a throwaway stack beside prod", () => {
+    timeChecks("3. throwaway stack (incl. its up/destroy)");
     let prPort: number;
 
     test("runs beside prod without name or port collisions", async () => {
@@ -193,6 +195,7 @@ describe("3. a throwaway stack beside prod", () => {
 });
 
 describe("4. app replacement", () => {
+    timeChecks("4. app replacement (incl. its up)");
     test("changed code is rebuilt, the app container replaced, and the proxy serves it within 10 s without a restart", async () => {
         const proxyBefore = await inspect(outputs.proxyContainer);
         const appBefore = await inspect(outputs.appContainer);
@@ -209,9 +212,40 @@ describe("4. app replacement", () => {
         expect(proxyAfter.State.StartedAt).toBe(proxyBefore.State.StartedAt);
         expect(proxyAfter.RestartCount).toBe(proxyBefore.RestartCount);
     });
+
+    test("when the app's address changes, the proxy follows within 10 s without a restart", async () => {
+        // The engine here hands a replaced container the address its predecessor freed, which would hide a proxy
+        // that resolves the app once at start. So move the app to a new address deterministically: take it off
+        // the network, let another container take its old address, and put it back under the same alias.
+        const network = docker.getNetwork(`nextstack-${STACK}`);
+        const addressOf = async (name: string) => Object.values((await inspect(name)).NetworkSettings.Networks)[0]?.IPAddress;
+        const oldAddress = await addressOf(outputs.appContainer);
+        const proxyBefore = await inspect(outputs.proxyContainer);
+        await network.disconnect({ Container: outputs.appContainer });
+        const squatter = await docker.createContainer({
+            name: `nextstack-${STACK}-squatter`,
+            Image: baseImages().nginx,
+            Labels: { "nextstack.project": "nextstack", "nextstack.stack": STACK },
+            HostConfig: { NetworkMode: `nextstack-${STACK}` },
+        });
+        await squatter.start();
+        try {
+            expect(await addressOf(`nextstack-${STACK}-squatter`)).toBe(oldAddress);
+            await network.connect({ Container: outputs.appContainer, EndpointConfig: { Aliases: ["app"] } });
+            expect(await addressOf(outputs.appContainer)).not.toBe(oldAddress);
+            const seconds = await waitFor("the page through the proxy at the app's new address", async () => (await page()).status === 200, 10_000, 200);
+            process.stdout.write(`proxy reached the app at its new address ${seconds.toFixed(1)} s after the move\n`);
+            const proxyAfter = await inspect(outputs.proxyContainer);
+            expect(proxyAfter.State.StartedAt).toBe(proxyBefore.State.StartedAt);
+            expect(proxyAfter.RestartCount).toBe(proxyBefore.RestartCount);
+        } finally {
+            await squatter.remove({ force: true });
+        }
+    });
 });
 
 describe("5. data survives", () => {
+    timeChecks("5. data survives (incl. its ups/destroy)");
     test("an app replacement", async () => {
         expect(await notes()).toContain("written-before");
     });
@@ -245,6 +279,7 @@ describe("5. data survives", () => {
 });
 
 describe("6. faults", () => {
+    timeChecks("6. faults");
     /** Kills a container's main process from the host, as a crash would, and measures the way back. */
     async function crashAndRecover(container: string): Promise<void> {
         const before = await inspect(container);

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import Docker from "dockerode";
 import { unwrapSecrets } from "../unit/harness";
 import { RegistrationOptions, Realizer } from "./realizer";
+import { recordPhase } from "./support";
 
 /**
  * Runs the program against the real engine, as `pulumi up` / `pulumi destroy` would, through the SDK's mock
@@ -96,7 +97,7 @@ async function up(job: DeployJob, realizer: Realizer): Promise<void> {
 
 async function main(): Promise<void> {
     const job: DeployJob = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
-    const realizer = new Realizer(new Docker(), job.stateDir, job.stack, ROOT, log);
+    const realizer = new Realizer(new Docker(), job.stateDir, job.stack, ROOT, log, (phase, seconds) => recordPhase(`  ${phase}`, seconds));
     if (job.command === "up") await up(job, realizer);
     else if (job.command === "destroy") await realizer.destroy();
     else throw new Error(`unknown command ${job.command}`);

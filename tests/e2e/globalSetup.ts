@@ -6,6 +6,8 @@ import { recordPhase, WORK_DIR } from "./support";
 /** Starts a Docker engine if none answers and builds the local base images; exports their names to the tests. */
 export default async function globalSetup(): Promise<void> {
     fs.rmSync(path.join(WORK_DIR, "phases.log"), { force: true });
+    fs.mkdirSync(WORK_DIR, { recursive: true });
+    fs.writeFileSync(path.join(WORK_DIR, "started-at"), String(Date.now()));
     const setup = path.join(__dirname, "setup");
 
     let started = Date.now();

@@ -136,6 +136,8 @@ export class Realizer {
         /** Directory relative build paths are resolved from (the project root, as the CLI's cwd). */
         private readonly cwd: string,
         private readonly log: Log = () => undefined,
+        /** Told how long each image build took (for the e2e's phase times). */
+        private readonly timing: (phase: string, seconds: number) => void = () => undefined,
     ) {
         fs.mkdirSync(stateDir, { recursive: true });
         this.stateFile = path.join(stateDir, `${stack}.json`);
@@ -332,7 +334,9 @@ export class Realizer {
             throw new Error(`realizer: building ${inputs.imageName} failed: ${failed.error ?? failed.errorDetail?.message}\n${tail}`);
         }
         const info = await this.docker.getImage(inputs.imageName).inspect();
-        this.log(`build   Image ${name} → ${info.Id.slice(7, 19)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        const seconds = (Date.now() - started) / 1000;
+        this.log(`build   Image ${name} → ${info.Id.slice(7, 19)} in ${seconds.toFixed(1)} s`);
+        this.timing(`build ${inputs.imageName}`, seconds);
         return info.Id;
     }
 

@@ -59,6 +59,15 @@ export async function phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
     }
 }
 
+/** Records the time the tests of the enclosing `describe` (or file) take, after its `beforeAll`, as a "checks" phase. */
+export function timeChecks(name: string): void {
+    let started = 0;
+    beforeAll(() => {
+        started = Date.now();
+    });
+    afterAll(() => recordPhase(`checks: ${name}`, (Date.now() - started) / 1000));
+}
+
 /** `pulumi up` for a stack, through the realizer in its own process. Returns the stack outputs. */
 export async function up(stack: string, config: Record<string, string>, secretKeys: string[] = []): Promise<Record<string, any>> {
     return runDeploy({ command: "up", stack, config, secretKeys });
