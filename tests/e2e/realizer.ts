@@ -4,6 +4,7 @@ import * as path from "path";
 import dockerignore from "@balena/dockerignore";
 import Docker from "dockerode";
 import * as tar from "tar-stream";
+import { T } from "../unit/harness";
 
 /**
  * Test harness, not product: does on a real Docker engine what the Docker provider would do for the
@@ -36,15 +37,6 @@ export interface RegistrationOptions {
     protect: boolean;
     deleteBeforeReplace: boolean;
 }
-
-const T = {
-    network: "docker:index/network:Network",
-    volume: "docker:index/volume:Volume",
-    container: "docker:index/container:Container",
-    image: "docker:index/image:Image",
-    remoteImage: "docker:index/remoteImage:RemoteImage",
-    password: "random:index/randomPassword:RandomPassword",
-};
 
 /** Inputs each type may carry; anything else fails the run (the realizer would silently drop it). */
 const KNOWN_INPUTS: Record<string, string[]> = {
