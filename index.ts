@@ -26,6 +26,7 @@ const db = new Database("db", {
     publish: settings.db.publish,
     protectData: settings.db.protect,
     runPolicy,
+    limits: settings.limits.db,
 });
 
 const app = settings.app
@@ -41,6 +42,7 @@ const app = settings.app
           healthPath: settings.app.healthPath,
           publish: settings.app.publish,
           runPolicy,
+          limits: settings.limits.app,
           dependsOn: [db.container],
       })
     : undefined;
@@ -55,6 +57,7 @@ const proxy = app && settings.proxy
           upstreamPort: app.port,
           publish: settings.proxy.publish,
           runPolicy,
+          limits: settings.limits.proxy,
           dependsOn: [app.container],
       })
     : undefined;

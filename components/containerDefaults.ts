@@ -1,5 +1,16 @@
 import * as docker from "@pulumi/docker";
 
+/** Memory (MB) and CPU limits of one container; unset fields mean no limit. */
+export interface Limits {
+    memoryMb?: number;
+    cpus?: string;
+}
+
+/** The container inputs for {@link Limits}: left out when unset, so adding a limit later is a plain diff. */
+export function limitInputs(limits: Limits | undefined): { memory?: number; cpus?: string } {
+    return { ...(limits?.memoryMb ? { memory: limits.memoryMb } : {}), ...(limits?.cpus ? { cpus: limits.cpus } : {}) };
+}
+
 /** How every container of the stack is run, from the stack's settings. */
 export interface RunPolicy {
     /** Docker restart policy (`unless-stopped`, …). */

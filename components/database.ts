@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { healthcheck, hostAddressFor, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, hostAddressFor, limitInputs, Limits, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels } from "./labels";
 import { connectionUrl, PASSWORD_SYNCED_MARKER, postgresStartScript, START_SCRIPT_PATH } from "./postgres";
 
@@ -34,10 +34,15 @@ export interface DatabaseArgs {
     password?: string;
     /** Publish Postgres on this host address and port (for tools on the host); unpublished when undefined. */
     publish?: { address: string; port: number };
-    /** Keep the data volume when it is deleted or replaced (`retainOnDelete`). */
+    /**
+     * Protect the data volume: `pulumi destroy` and replacements refuse to delete it (`protect`), and should it be
+     * deleted after `pulumi state unprotect`, it stays on the engine (`retainOnDelete`).
+     */
     protectData: boolean;
     /** Restart policy, healthcheck interval and stop grace. */
     runPolicy: RunPolicy;
+    /** Memory and CPU limits of the container. */
+    limits?: Limits;
 }
 
 /** PostgreSQL in a container on the stack's network, with its data in a named volume. */
@@ -79,7 +84,7 @@ export class Database extends pulumi.ComponentResource {
         const volume = new docker.Volume(
             `${name}-data`,
             { name: `${args.namePrefix}-pgdata`, driver: "local", labels: dockerLabels(args.labels) },
-            { parent: this, retainOnDelete: args.protectData },
+            { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
         );
 
         const container = new docker.Container(
@@ -111,8 +116,9 @@ export class Database extends pulumi.ComponentResource {
                 wait: true,
                 waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
                 restart: args.runPolicy.restartPolicy,
+                ...limitInputs(args.limits),
                 destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
-                labels: dockerLabels(args.labels),
+                labels: dockerLabels(args.labels, "db"),
             },
             { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"] },
         );

@@ -1,4 +1,8 @@
-/** Labels in the Docker provider's list-of-pairs shape. */
-export function dockerLabels(labels: Record<string, string>): { label: string; value: string }[] {
-    return Object.entries(labels).map(([label, value]) => ({ label, value }));
+/** Label naming the role of a container (`db`, `app`, `proxy`): policies and leftover searches use it. */
+export const ROLE_LABEL = "nextstack.role";
+
+/** Labels in the Docker provider's list-of-pairs shape, with the role when one is given. */
+export function dockerLabels(labels: Record<string, string>, role?: string): { label: string; value: string }[] {
+    const all = role ? { ...labels, [ROLE_LABEL]: role } : labels;
+    return Object.entries(all).map(([label, value]) => ({ label, value }));
 }

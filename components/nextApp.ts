@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, limitInputs, Limits, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels } from "./labels";
 import { isLoopbackHost } from "./postgres";
 
@@ -37,6 +37,8 @@ export interface NextAppArgs {
     publish?: { address: string; port: number };
     /** Restart policy, healthcheck interval and stop grace. */
     runPolicy: RunPolicy;
+    /** Memory and CPU limits of the container. */
+    limits?: Limits;
     /** Resources that must be ready first (the database container). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -106,8 +108,9 @@ export class NextApp extends pulumi.ComponentResource {
                 wait: true,
                 waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
                 restart: args.runPolicy.restartPolicy,
+                ...limitInputs(args.limits),
                 destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
-                labels: dockerLabels(args.labels),
+                labels: dockerLabels(args.labels, "app"),
             },
             { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], dependsOn: args.dependsOn },
         );

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, hostAddressFor, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, hostAddressFor, limitInputs, Limits, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels } from "./labels";
 import { renderNginxConf } from "./nginxConf";
 
@@ -34,6 +34,8 @@ export interface ProxyArgs {
     publish: { address: string; port: number };
     /** Restart policy, healthcheck interval and stop grace. */
     runPolicy: RunPolicy;
+    /** Memory and CPU limits of the container. */
+    limits?: Limits;
     /** Resources that must be ready first (the app container). */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
@@ -90,8 +92,9 @@ export class Proxy extends pulumi.ComponentResource {
                 wait: true,
                 waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
                 restart: args.runPolicy.restartPolicy,
+                ...limitInputs(args.limits),
                 destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
-                labels: dockerLabels(args.labels),
+                labels: dockerLabels(args.labels, "proxy"),
             },
             { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], dependsOn: args.dependsOn },
         );

@@ -40,6 +40,18 @@ const pinnedImage = z
     .refine((ref) => /@sha256:/.test(ref) || /:[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(ref.replace(/^[^/]*:[0-9]+\//, "")), "an image pinned by tag or digest (repo:tag)")
     .refine((ref) => !/:latest$/.test(ref), "a pinned tag, not `latest`");
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Memory limit such as `512m` or `1g`; empty for none. */
+const MEMORY_SIZE = /^(\d+(?:\.\d+)?)([mMgG])$/;
+const memory = z.string().regex(/^$|^\d+(\.\d+)?[mMgG]$/, "empty (no limit) or a size such as 512m or 1g").refine((v) => !MEMORY_SIZE.test(v) || memoryMb(v) >= 6, "at least 6m (Docker's minimum)");
+/** CPU limit such as `0.5` or `2`; empty for none. */
+const cpus = z.string().regex(/^$|^\d+(\.\d+)?$/, "empty (no limit) or a number of CPUs such as 0.5 or 2").refine((v) => !/^\d+(\.\d+)?$/.test(v) || (Number(v) > 0 && Number(v) <= 256), "more than 0 and at most 256 CPUs");
+
+/** Megabytes in a memory size such as `512m` or `1.5g`. */
+export function memoryMb(size: string): number {
+    const match = MEMORY_SIZE.exec(size);
+    if (!match) throw new Error(`not a memory size: ${size}`);
+    return Math.floor(Number(match[1]) * (/[gG]/.test(match[2]) ? 1024 : 1));
+}
 
 /**
  * Every config key of the project. `Pulumi.yaml` declares exactly these (a unit test holds them equal),
@@ -97,7 +109,7 @@ export const CONFIG_KEYS = {
     },
     protectData: {
         type: "boolean",
-        description: "Protect the data volume: `pulumi destroy` refuses to delete it and a replacement keeps it.",
+        description: "Protect the data volume: destroy and replacements refuse to delete it (destroy --exclude-protected keeps it), and it stays on the engine if ever deleted.",
         default: false,
         check: z.boolean(),
     },
@@ -167,6 +179,42 @@ export const CONFIG_KEYS = {
         default: "0.0.0.0",
         check: ipv4,
     },
+    dbMemory: {
+        type: "string",
+        description: "Memory limit of Postgres's container, such as 512m or 1g; empty for none.",
+        default: "",
+        check: memory,
+    },
+    dbCpus: {
+        type: "string",
+        description: "CPU limit of Postgres's container, such as 0.5 or 2; empty for none.",
+        default: "",
+        check: cpus,
+    },
+    appMemory: {
+        type: "string",
+        description: "Memory limit of the app's container, such as 512m or 1g; empty for none.",
+        default: "",
+        check: memory,
+    },
+    appCpus: {
+        type: "string",
+        description: "CPU limit of the app's container, such as 0.5 or 2; empty for none.",
+        default: "",
+        check: cpus,
+    },
+    proxyMemory: {
+        type: "string",
+        description: "Memory limit of the proxy's container, such as 512m or 1g; empty for none.",
+        default: "",
+        check: memory,
+    },
+    proxyCpus: {
+        type: "string",
+        description: "CPU limit of the proxy's container, such as 0.5 or 2; empty for none.",
+        default: "",
+        check: cpus,
+    },
     restartPolicy: {
         type: "string",
         description: "Restart policy of every container.",
@@ -208,6 +256,14 @@ export class SettingsError extends Error {
     }
 }
 
+/** Resource limits of one container. */
+export interface ContainerLimits {
+    /** Memory limit in MB. */
+    memoryMb?: number;
+    /** CPU limit, as the provider takes it (`"0.5"`). */
+    cpus?: string;
+}
+
 /** Validated settings of one stack. */
 export interface Settings {
     /** Pulumi project name. */
@@ -242,6 +298,8 @@ export interface Settings {
         baseImage: string;
         publish: { address: string; port: number };
     };
+    /** Memory (MB) and CPU limits per role; undefined fields mean no limit. */
+    limits: Record<"db" | "app" | "proxy", ContainerLimits>;
     restartPolicy: string;
     healthcheckIntervalSeconds: number;
     stopGraceSeconds: number;
@@ -257,9 +315,14 @@ export interface SettingsSource {
     isSecret?: (fullKey: string) => boolean;
     /** Whether a path exists, relative to the project directory (for `appPath`). */
     fileExists?: (path: string) => boolean;
+    /** A file's text, relative to the project directory, or undefined if there is none (for the app's next.config). */
+    readFile?: (path: string) => string | undefined;
 }
 
 const full = (key: string) => `${CONFIG_NAMESPACE}:${key}`;
+
+/** Where a Next.js app declares its config. */
+const NEXT_CONFIG_FILES = ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"];
 
 /** Shows a value in an error message; secrets are masked. */
 function shown(raw: string, secret: boolean | undefined): string {
@@ -391,6 +454,14 @@ export function parseSettings(source: SettingsSource): Settings {
             issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}; expected a directory holding a Next.js app (it does not exist)` });
         } else if (!source.fileExists(`${appPath}/package.json`)) {
             issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}; expected a directory holding a Next.js app (no package.json in it)` });
+        } else if (source.readFile) {
+            const configs = NEXT_CONFIG_FILES.map((f) => source.readFile!(`${appPath}/${f}`)).filter((text): text is string => text !== undefined);
+            if (!configs.some((text) => /output\s*:\s*["'`]standalone["'`]/.test(text))) {
+                issues.push({
+                    key: full("appPath"),
+                    message: `got ${JSON.stringify(appPath)}; expected a Next.js app with output: "standalone" in its next.config (the image runs .next/standalone/server.js)${configs.length ? "" : ": it has no next.config"}`,
+                });
+            }
         }
     }
     const env = get<string[]>("appEnv");
@@ -446,10 +517,19 @@ export function parseSettings(source: SettingsSource): Settings {
               }
             : undefined,
         proxy: proxyEnabled ? { baseImage: get("proxyBaseImage"), publish: { address: get("proxyPublishAddress"), port: get<number>("proxyPort") } } : undefined,
+        limits: {
+            db: limitsOf(get("dbMemory"), get("dbCpus")),
+            app: limitsOf(get("appMemory"), get("appCpus")),
+            proxy: limitsOf(get("proxyMemory"), get("proxyCpus")),
+        },
         restartPolicy: get("restartPolicy"),
         healthcheckIntervalSeconds: get<number>("healthcheckInterval"),
         stopGraceSeconds: get<number>("stopGraceSeconds"),
     };
+}
+
+function limitsOf(memorySize: string, cpuCount: string): ContainerLimits {
+    return { memoryMb: memorySize ? memoryMb(memorySize) : undefined, cpus: cpuCount || undefined };
 }
 
 /** Directory of `Pulumi.yaml`: relative paths in config (such as `appPath`) are read from here. */
@@ -466,5 +546,6 @@ export function loadSettings(): Settings {
         config: pulumi.runtime.allConfig(),
         isSecret: runtimeWithSecrets.isConfigSecret,
         fileExists: (p) => fs.existsSync(path.resolve(PROJECT_DIR, p)),
+        readFile: (p) => (fs.existsSync(path.resolve(PROJECT_DIR, p)) ? fs.readFileSync(path.resolve(PROJECT_DIR, p), "utf8") : undefined),
     });
 }

@@ -264,10 +264,15 @@ describe("5. data survives", () => {
         expect(rows.map((r) => r.note)).toContain("written-before");
     });
 
-    test("a prod destroy + up: the volume was kept, and the new password was set in it", async () => {
+    test("a prod destroy refuses while the data volume is protected", async () => {
+        await expect(destroy(STACK)).rejects.toThrow(/db-data protected; destroy refuses/);
+        expect((await labelled(STACK)).containers).toHaveLength(3);
+    });
+
+    test("a prod destroy --exclude-protected + up: the volume was kept, and the new password was set in it", async () => {
         const volume = `nextstack-${STACK}-pgdata`;
         const passwordBefore = new URL(outputs.dbUrl).password;
-        await destroy(STACK);
+        await destroy(STACK, { excludeProtected: true });
         const left = await labelled(STACK);
         expect(left.containers).toEqual([]);
         expect(left.volumes).toEqual([volume]);
@@ -275,6 +280,25 @@ describe("5. data survives", () => {
         // destroy dropped the generated password from the state; the new one must work against the old data.
         expect(new URL(outputs.dbUrl).password).not.toBe(passwordBefore);
         expect(await notes()).toContain("written-before");
+    });
+});
+
+describe("5b. changing the password of an existing database", () => {
+    timeChecks("5b. password change (incl. its up)");
+
+    test("a new dbPassword is set in the database; the app keeps working; the old password is refused", async () => {
+        const oldUrl = outputs.dbHostUrl;
+        extra = { ...extra, dbPassword: "n3w-p@ss:w/rd?#%-from-config" };
+        outputs = await up(STACK, config());
+        expect(decodeURIComponent(new URL(outputs.dbHostUrl).password)).toBe("n3w-p@ss:w/rd?#%-from-config");
+        expect((await request(proxyPort, "/api/health")).status).toBe(200);
+        expect(await notes()).toContain("written-before");
+        const fresh = new Client({ connectionString: outputs.dbHostUrl, connectionTimeoutMillis: 5000 });
+        await fresh.connect();
+        await fresh.end();
+        const stale = new Client({ connectionString: oldUrl, connectionTimeoutMillis: 5000 });
+        await expect(stale.connect()).rejects.toThrow(/password authentication failed/);
+        await stale.end().catch(() => undefined);
     });
 });
 

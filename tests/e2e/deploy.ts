@@ -13,7 +13,7 @@ import { recordPhase } from "./support";
  *
  *   ts-node tests/e2e/deploy.ts <job.json>
  *
- * job.json: { command: "up" | "destroy", stack, config, secretKeys, stateDir, outputsFile }
+ * job.json: { command: "up" | "destroy", stack, config, secretKeys, stateDir, outputsFile, excludeProtected }
  * Prints one line per engine action; on success writes the stack outputs (secrets in clear) to outputsFile.
  */
 export interface DeployJob {
@@ -24,6 +24,8 @@ export interface DeployJob {
     secretKeys: string[];
     stateDir: string;
     outputsFile: string;
+    /** destroy: keep protected resources and remove the rest (`pulumi destroy --exclude-protected`). */
+    excludeProtected?: boolean;
 }
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     const job: DeployJob = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
     const realizer = new Realizer(new Docker(), job.stateDir, job.stack, ROOT, log, (phase, seconds) => recordPhase(`  ${phase}`, seconds));
     if (job.command === "up") await up(job, realizer);
-    else if (job.command === "destroy") await realizer.destroy();
+    else if (job.command === "destroy") await realizer.destroy(job.excludeProtected ?? false);
     else throw new Error(`unknown command ${job.command}`);
 }
 

@@ -29,6 +29,8 @@ export interface StateEntry {
     /** Outputs returned to the program. */
     outputs: Record<string, any>;
     retainOnDelete: boolean;
+    /** `protect`: destroy and replacement refuse to delete it, as Pulumi does. */
+    protect: boolean;
 }
 
 /** Resource options the mock's `newResource` does not see; read off the registration request instead. */
@@ -47,7 +49,7 @@ const KNOWN_INPUTS: Record<string, string[]> = {
     [T.password]: ["length", "special", "upper", "lower", "numeric", "overrideSpecial"],
     [T.container]: [
         "name", "image", "envs", "labels", "healthcheck", "ports", "mounts", "networksAdvanced", "restart",
-        "uploads", "wait", "waitTimeout", "destroyGraceSeconds", "entrypoints", "command", "init",
+        "uploads", "wait", "waitTimeout", "destroyGraceSeconds", "entrypoints", "command", "init", "memory", "cpus",
     ],
 };
 
@@ -156,7 +158,6 @@ export class Realizer {
         if (!known) throw new Error(`realizer: resource type ${type} (${name}) is not supported`);
         const unknown = Object.keys(inputs).filter((k) => inputs[k] !== undefined && !known.includes(k));
         if (unknown.length) throw new Error(`realizer: ${type} ${name} has inputs it does not understand: ${unknown.join(", ")}`);
-        if (options.protect) throw new Error(`realizer: ${type} ${name} is protected; the program uses retainOnDelete instead`);
 
         const key = `${type}::${name}`;
         this.seen.push(key);
@@ -164,23 +165,25 @@ export class Realizer {
 
         if (type === T.image) {
             const id = await this.buildImage(name, inputs);
-            const entry = { key, type, name, id, inputs, outputs: { ...inputs, repoDigest: id, imageName: inputs.imageName }, retainOnDelete: options.retainOnDelete };
+            const entry = { key, type, name, id, inputs, outputs: { ...inputs, repoDigest: id, imageName: inputs.imageName }, retainOnDelete: options.retainOnDelete, protect: options.protect };
             this.record(entry);
             return { id, outputs: entry.outputs };
         }
 
         if (previous && stable(previous.inputs) === stable(inputs) && (await this.exists(previous))) {
             previous.retainOnDelete = options.retainOnDelete;
+            previous.protect = options.protect;
             this.log(`keep    ${type.split(":").pop()} ${name}`);
             return { id: previous.id, outputs: previous.outputs };
         }
         if (previous) {
+            if (previous.protect) throw new Error(`realizer: ${type} ${name} is protected and would be replaced; unprotect it first (as Pulumi refuses)`);
             this.log(`replace ${type.split(":").pop()} ${name}`);
             await this.remove(previous, true);
             this.state.delete(key);
         }
         const { id, outputs } = await this.create(type, name, inputs);
-        this.record({ key, type, name, id, inputs, outputs, retainOnDelete: options.retainOnDelete });
+        this.record({ key, type, name, id, inputs, outputs, retainOnDelete: options.retainOnDelete, protect: options.protect });
         return { id, outputs };
     }
 
@@ -194,6 +197,7 @@ export class Realizer {
     async pruneUndeclared(): Promise<void> {
         for (const entry of this.entries().reverse()) {
             if (!this.seen.includes(entry.key)) {
+                if (entry.protect) throw new Error(`realizer: ${entry.type} ${entry.name} is no longer declared but protected; unprotect it first (as Pulumi refuses)`);
                 this.log(`delete  ${entry.type.split(":").pop()} ${entry.name} (no longer declared)`);
                 await this.remove(entry, false);
                 this.state.delete(entry.key);
@@ -202,15 +206,27 @@ export class Realizer {
         }
     }
 
-    /** Removes everything, newest first, keeping what is marked `retainOnDelete` (as `pulumi destroy` does). */
-    async destroy(): Promise<void> {
+    /**
+     * Removes everything, newest first, leaving on the engine what is marked `retainOnDelete`, as `pulumi destroy`
+     * does. Like Pulumi it refuses while something is protected, unless `excludeProtected`
+     * (`pulumi destroy --exclude-protected`), which keeps protected objects, in the state and on the engine.
+     */
+    async destroy(excludeProtected: boolean): Promise<void> {
+        const protectedEntries = this.entries().filter((e) => e.protect);
+        if (protectedEntries.length && !excludeProtected) {
+            throw new Error(`realizer: ${protectedEntries.map((e) => e.name).join(", ")} protected; destroy refuses (use --exclude-protected to keep them and remove the rest)`);
+        }
         for (const entry of this.entries().reverse()) {
+            if (entry.protect) {
+                this.log(`keep    ${entry.type.split(":").pop()} ${entry.name} (protected)`);
+                continue;
+            }
             this.log(`delete  ${entry.type.split(":").pop()} ${entry.name}${entry.retainOnDelete ? " (retained on the engine)" : ""}`);
             await this.remove(entry, false);
             this.state.delete(entry.key);
             this.save();
         }
-        fs.rmSync(this.stateFile, { force: true });
+        if (this.state.size === 0) fs.rmSync(this.stateFile, { force: true });
     }
 
     private async exists(entry: StateEntry): Promise<boolean> {
@@ -373,6 +389,8 @@ export class Realizer {
                 Mounts: (inputs.mounts ?? []).map((m: any) => ({ Type: m.type, Source: m.source, Target: m.target, ReadOnly: !!m.readOnly })),
                 RestartPolicy: { Name: inputs.restart ?? "no" },
                 Init: inputs.init ?? false,
+                Memory: inputs.memory ? inputs.memory * 1024 * 1024 : undefined,
+                NanoCpus: inputs.cpus ? Math.round(Number(inputs.cpus) * 1e9) : undefined,
                 NetworkMode: networks[0]?.name ?? "bridge",
             },
             NetworkingConfig: networks[0] ? { EndpointsConfig: { [networks[0].name]: { Aliases: networks[0].aliases ?? [] } } } : undefined,

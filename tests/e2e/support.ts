@@ -69,13 +69,15 @@ export function timeChecks(name: string): void {
 }
 
 /** `pulumi up` for a stack, through the realizer in its own process. Returns the stack outputs. */
-export async function up(stack: string, config: Record<string, string>, secretKeys: string[] = []): Promise<Record<string, any>> {
+export async function up(stack: string, config: Record<string, string>): Promise<Record<string, any>> {
+    // As `pulumi config set --secret dbPassword` would mark it.
+    const secretKeys = "nextstack:dbPassword" in config ? ["nextstack:dbPassword"] : [];
     return runDeploy({ command: "up", stack, config, secretKeys });
 }
 
-/** `pulumi destroy` for a stack. */
-export async function destroy(stack: string): Promise<void> {
-    await runDeploy({ command: "destroy", stack, config: {}, secretKeys: [] });
+/** `pulumi destroy` for a stack (`excludeProtected`: `pulumi destroy --exclude-protected`). */
+export async function destroy(stack: string, options: { excludeProtected?: boolean } = {}): Promise<void> {
+    await runDeploy({ command: "destroy", stack, config: {}, secretKeys: [], excludeProtected: options.excludeProtected });
 }
 
 async function runDeploy(job: Omit<DeployJob, "stateDir" | "outputsFile">): Promise<Record<string, any>> {
@@ -189,9 +191,9 @@ export async function pruneStackImages(stack: string): Promise<void> {
     }
 }
 
-/** Removes everything a test stack may have left (state, containers, networks, volumes, images). */
+/** Removes everything a test stack may have left, protected or not (state, containers, networks, volumes, images). */
 export async function wipeStack(stack: string): Promise<void> {
-    await destroy(stack).catch(() => undefined);
+    fs.rmSync(path.join(WORK_DIR, "state", `${stack}.json`), { force: true });
     const filters = { label: [`nextstack.stack=${stack}`] };
     for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true });
     for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();

@@ -1,29 +1,51 @@
-import * as pulumi from "@pulumi/pulumi";
+import { BAD_INPUTS } from "../fixtures/badInputs";
 
-// A stack with three mistakes: the program must stop before declaring anything, listing all three.
-test("bad config stops the program before any resource is declared", async () => {
+/**
+ * Runs the whole program (index.ts) under the mock runtime with a config, in a fresh module registry, and
+ * returns the error it stopped with and every resource it tried to declare.
+ */
+async function runWith(stack: string, config: Record<string, string>): Promise<{ error: unknown; declared: string[] }> {
     const declared: string[] = [];
-    pulumi.runtime.setMocks(
-        {
-            newResource: (args) => {
-                declared.push(`${args.type}::${args.name}`);
-                return { id: `${args.name}-id`, state: args.inputs };
+    let error: unknown;
+    await jest.isolateModulesAsync(async () => {
+        const pulumi = await import("@pulumi/pulumi");
+        pulumi.runtime.setMocks(
+            {
+                newResource: (args) => {
+                    declared.push(`${args.type}::${args.name}`);
+                    return { id: `${args.name}-id`, state: args.inputs };
+                },
+                call: (args) => args.inputs,
             },
-            call: (args) => args.inputs,
-        },
-        "nextstack",
-        "broken",
-        false,
-    );
-    pulumi.runtime.setAllConfig({
-        "nextstack:proxyPort": "eighty",
-        "nextstack:dbPublishPort": "5432",
-        "nextstack:dbPublishAddress": "0.0.0.0",
-        "nextstack:dbImag": "postgres:18-alpine",
+            "nextstack",
+            stack,
+            false,
+        );
+        pulumi.runtime.setAllConfig(
+            Object.fromEntries(Object.entries(config).map(([k, v]) => [`nextstack:${k}`, v])),
+            ["nextstack:dbPassword"],
+        );
+        error = await import("../../index").then(() => undefined, (e: unknown) => e);
+        await new Promise((resolve) => setTimeout(resolve, 20));
     });
-    await expect(import("../../index")).rejects.toThrow(
-        /3 problems[\s\S]*nextstack:proxyPort: got "eighty"[\s\S]*nextstack:dbImag: unknown key; did you mean nextstack:dbImage\?[\s\S]*nextstack:dbPublishAddress/,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { error, declared };
+}
+
+test.each(BAD_INPUTS.map((b) => [b.name, b] as const))("%s: the program stops with the key's error and declares no resource", async (_, bad) => {
+    const { error, declared } = await runWith(bad.stack ?? "dev", bad.config);
+    expect(String(error)).toMatch(bad.message);
+    expect(String(error)).toMatch(/nothing was created or changed/);
     expect(declared).toEqual([]);
+});
+
+test("three mistakes at once are reported together", async () => {
+    const { error, declared } = await runWith("dev", { proxyPort: "eighty", dbPublishPort: "5432", dbPublishAddress: "0.0.0.0", dbImag: "postgres:18-alpine" });
+    expect(String(error)).toMatch(/3 problems[\s\S]*nextstack:proxyPort: got "eighty"[\s\S]*nextstack:dbImag: unknown key; did you mean nextstack:dbImage\?[\s\S]*nextstack:dbPublishAddress/);
+    expect(declared).toEqual([]);
+});
+
+test("a good config does declare resources (so the tests above can fail)", async () => {
+    const { error, declared } = await runWith("dev", {});
+    expect(error).toBeUndefined();
+    expect(declared).toContain("docker:index/container:Container::db");
 });

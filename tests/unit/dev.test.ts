@@ -66,6 +66,7 @@ test("the password reaches Postgres as a secret file, never in its environment",
 });
 
 test("the dev volume outlives destroy, as the seed's bind-mounted data outlived compose down", () => {
+    expect(run.one(T.volume).protect).toBe(true);
     expect(run.one(T.volume).retainOnDelete).toBe(true);
 });
 

@@ -75,10 +75,18 @@ test("the proxy gets its rendered config for the app's alias and port", () => {
     expect(run.one(T.image, "proxy-image").inputs.build).toMatchObject({ context: "nginx", args: expect.objectContaining({ BASE_IMAGE: "nginx:1.30-alpine" }) });
 });
 
-test("the data volume is retained on destroy", () => {
+test("the data volume is protected from destroy and replacement, and retained should it be deleted", () => {
     const volume = run.one(T.volume);
     expect(volume.inputs.name).toBe("nextstack-prod-pgdata");
+    expect(volume.protect).toBe(true);
     expect(volume.retainOnDelete).toBe(true);
+    for (const r of run.resources.filter((x) => x !== volume)) expect(r.protect).toBe(false);
+});
+
+test("containers carry their role", () => {
+    for (const role of ["db", "app", "proxy"]) {
+        expect(container(role).inputs.labels).toContainEqual({ label: "nextstack.role", value: role });
+    }
 });
 
 test("components parent their resources", () => {

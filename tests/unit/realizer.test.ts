@@ -25,8 +25,22 @@ test("refuses inputs it does not understand, naming them", async () => {
     await expect(realizer.apply(T.container, "app", { name: "x", image: "y", privileged: true, gpus: "all" }, options)).rejects.toThrow(/Container app has inputs it does not understand: privileged, gpus/);
 });
 
-test("refuses protect (the program retains instead)", async () => {
-    await expect(realizer.apply(T.volume, "data", { name: "v" }, { ...options, protect: true })).rejects.toThrow(/protected/);
+describe("a protected resource, as Pulumi treats it", () => {
+    const saved = { key: `${T.volume}::data`, type: T.volume, name: "data", id: "v", inputs: { name: "v" }, outputs: { name: "v" }, retainOnDelete: true, protect: true };
+    beforeEach(() => {
+        fs.writeFileSync(path.join(dir, "unit.json"), JSON.stringify([saved]));
+        realizer = new Realizer(noEngine, dir, "unit", dir);
+    });
+
+    test("is not replaced", async () => {
+        await expect(realizer.apply(T.volume, "data", { name: "v2" }, { ...options, protect: true })).rejects.toThrow(/data is protected and would be replaced/);
+    });
+
+    test("makes destroy refuse, unless it is excluded", async () => {
+        await expect(realizer.destroy(false)).rejects.toThrow(/data protected; destroy refuses/);
+        await realizer.destroy(true);
+        expect(realizer.entries()).toEqual([saved]);
+    });
 });
 
 test.each([

@@ -1,11 +1,17 @@
-import { parseSettings, SettingsError, SettingsSource } from "../../components/settings";
+import * as fs from "fs";
+import * as path from "path";
+import { parseSettings, PROJECT_DIR, SettingsError, SettingsSource } from "../../components/settings";
+import { BAD_INPUTS } from "../fixtures/badInputs";
 
+// Paths are read from the real project, as the program reads them.
+const inProject = (p: string) => path.resolve(PROJECT_DIR, p);
 const source = (config: Record<string, string>, extra: Partial<SettingsSource> = {}): SettingsSource => ({
     project: "nextstack",
     stack: "dev",
     config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`nextstack:${k}`, v])),
     isSecret: () => true,
-    fileExists: () => true,
+    fileExists: (p) => fs.existsSync(inProject(p)),
+    readFile: (p) => (fs.existsSync(inProject(p)) ? fs.readFileSync(inProject(p), "utf8") : undefined),
     ...extra,
 });
 
@@ -34,33 +40,8 @@ test("Postgres 17 and older mount the data directory itself", () => {
     expect(parseSettings(source({ dbImage: "registry.local:5000/mirror/pg:abc", postgresVersion: "16" })).db).toMatchObject({ major: 16, dataPath: "/var/lib/postgresql/data" });
 });
 
-// Each bad input: the config, and what the error must say (the full key, the value, what is expected).
-const bad: [string, Record<string, string>, RegExp][] = [
-    ["port not a number", { proxyEnabled: "true", appEnabled: "true", proxyPort: "eighty" }, /nextstack:proxyPort: got "eighty"; expected an integer/],
-    ["port out of range", { dbPublishPort: "70000" }, /nextstack:dbPublishPort: got "70000"; expected 0 \(off\) or a TCP port from 1 to 65535/],
-    ["boolean as word", { appEnabled: "yes" }, /nextstack:appEnabled: got "yes"; expected true or false/],
-    ["db on all interfaces without opt-in", { dbPublishPort: "5432", dbPublishAddress: "0.0.0.0" }, /nextstack:dbPublishAddress: got "0.0.0.0".*nextstack:dbPublishAnyAddress=true/],
-    ["typo in a key", { proxyPrt: "80" }, /nextstack:proxyPrt: unknown key; did you mean nextstack:proxyPort\?/],
-    ["image on latest", { dbImage: "postgres:latest", postgresVersion: "18" }, /nextstack:dbImage: got "postgres:latest"; expected a pinned tag, not `latest`/],
-    ["image without tag", { dbImage: "postgres" }, /nextstack:dbImage: got "postgres"; expected an image pinned by tag or digest/],
-    ["user not an identifier", { dbUser: "app-user" }, /nextstack:dbUser: got "app-user"; expected a lower-case Postgres identifier/],
-    ["db name not an identifier", { dbName: "1db" }, /nextstack:dbName: got "1db"; expected a lower-case Postgres identifier/],
-    ["short password, masked", { dbPassword: "hunter2" }, /nextstack:dbPassword: got \[secret\]; expected a password of at least 12 characters/],
-    ["unknown Postgres major", { dbImage: "postgres:9.6-alpine" }, /nextstack:dbImage: Postgres 9 has no known data path; expected one of 13–19/],
-    ["major disagrees with tag", { dbImage: "postgres:17-alpine", postgresVersion: "18" }, /nextstack:postgresVersion: got 18, but nextstack:dbImage "postgres:17-alpine" is Postgres 17/],
-    ["tag without major, no version", { dbImage: "mirror/pg:stable" }, /nextstack:postgresVersion: is 0 and the tag of "mirror\/pg:stable" does not start with a major version/],
-    ["proxy without app", { proxyEnabled: "true" }, /nextstack:proxyEnabled: is true but nextstack:appEnabled is false/],
-    ["ports clash", { dbPublishPort: "3000", dbPublishAddress: "127.0.0.1", appEnabled: "true", proxyEnabled: "true", proxyPort: "3000" }, /nextstack:proxyPort: port 3000 clashes with nextstack:dbPublishPort/],
-    ["nginx too old to re-resolve", { appEnabled: "true", proxyEnabled: "true", proxyBaseImage: "nginx:1.25-alpine" }, /nextstack:proxyBaseImage: got "nginx:1.25-alpine"; expected nginx 1.27.3 or newer/],
-    ["restart policy unknown", { restartPolicy: "sometimes" }, /nextstack:restartPolicy: got "sometimes"; expected one of no, on-failure, always, unless-stopped/],
-    ["env var name invalid", { appDatabaseUrlEnv: "DATABASE-URL" }, /nextstack:appDatabaseUrlEnv: got "DATABASE-URL"; expected an environment variable name/],
-    ["appEnv not a list", { appEnv: "FOO=1" }, /nextstack:appEnv: got "FOO=1"; expected a list/],
-    ["appEnv overrides the derived URL", { appEnabled: "true", appEnv: '["DATABASE_URL=postgresql://x@localhost/db"]' }, /nextstack:appEnv: sets DATABASE_URL, which the program derives/],
-    ["health interval zero", { healthcheckInterval: "0" }, /nextstack:healthcheckInterval: got "0"; expected a whole number of seconds ≥ 1/],
-];
-
-test.each(bad)("refuses %s, naming the key and what is expected", (_, config, message) => {
-    const found = problems(config);
+test.each(BAD_INPUTS.map((b) => [b.name, b] as const))("refuses %s, naming the key and what is expected", (_, { config, message, stack }) => {
+    const found = problems(config, stack ? { stack } : {});
     expect(found).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
 });
 
@@ -71,6 +52,22 @@ test("app path that does not exist or holds no package.json", () => {
     expect(problems({ appEnabled: "true", appPath: "src" }, { fileExists: (p) => p === "src" })).toEqual([
         expect.stringMatching(/nextstack:appPath: got "src".*no package.json/),
     ]);
+});
+
+test("an app without standalone output, or without a next.config", () => {
+    const files: Record<string, string> = { "web/next.config.mjs": "export default { reactStrictMode: true };" };
+    const extra = { fileExists: () => true, readFile: (p: string) => files[p] };
+    expect(problems({ appEnabled: "true", appPath: "web" }, extra)).toEqual([
+        expect.stringMatching(/nextstack:appPath: got "web"; expected a Next.js app with output: "standalone" in its next.config/),
+    ]);
+    expect(problems({ appEnabled: "true", appPath: "bare" }, extra)).toEqual([expect.stringMatching(/nextstack:appPath: .*: it has no next.config$/)]);
+    files["web/next.config.ts"] = 'const config = { output: "standalone" }; export default config;';
+    expect(problems({ appEnabled: "true", appPath: "web" }, extra)).toEqual([]);
+});
+
+test("memory and CPU limits become MB and CPU strings", () => {
+    const s = parseSettings(source({ dbMemory: "1.5g", appMemory: "512m", appCpus: "0.5" }));
+    expect(s.limits).toEqual({ db: { memoryMb: 1536, cpus: undefined }, app: { memoryMb: 512, cpus: "0.5" }, proxy: { memoryMb: undefined, cpus: undefined } });
 });
 
 test("a password stored in plain text", () => {

@@ -8,7 +8,7 @@ let run: ProgramRun;
 beforeAll(async () => {
     run = await runProgram({
         stack: "pr-42",
-        config: { ...stackConfig("Pulumi.prod.yaml"), "nextstack:proxyPort": "3042", "nextstack:protectData": "false", "nextstack:dbPassword": PASSWORD },
+        config: { ...stackConfig("Pulumi.prod.yaml"), "nextstack:proxyPort": "3042", "nextstack:protectData": "false", "nextstack:dbPassword": PASSWORD, "nextstack:appMemory": "512m", "nextstack:appCpus": "1.5" },
         secretKeys: ["nextstack:dbPassword"],
     });
 });
@@ -45,4 +45,12 @@ test("the password is percent-encoded in the app's URL and decodes back to itsel
 
 test("a stack without protectData does not retain its volume, so destroy leaves nothing", () => {
     expect(run.one(T.volume).retainOnDelete).toBe(false);
+    expect(run.one(T.volume).protect).toBe(false);
+});
+
+test("limits reach the containers they are set for, and only those", () => {
+    const byName = (n: string) => run.all(T.container).find((c) => c.inputs.name === `nextstack-pr-42-${n}`)!;
+    expect(byName("app").inputs).toMatchObject({ memory: 512, cpus: "1.5" });
+    expect(byName("db").inputs.memory).toBeUndefined();
+    expect(byName("proxy").inputs.cpus).toBeUndefined();
 });
