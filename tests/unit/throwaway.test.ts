@@ -54,3 +54,16 @@ test("limits reach the containers they are set for, and only those", () => {
     expect(byName("db").inputs.memory).toBeUndefined();
     expect(byName("proxy").inputs.cpus).toBeUndefined();
 });
+
+test("the password appears in no non-secret output, no image build argument and no container env but the app's secret URL", async () => {
+    for (const [name, output] of Object.entries(run.outputs)) {
+        if (output === undefined || name === "default") continue;
+        const secret = await (output as any).isSecret;
+        if (!secret) expect(`${name}: ${JSON.stringify(await valueOf(output))}`).not.toContain(encodeURIComponent(PASSWORD));
+        if (!secret) expect(`${name}: ${JSON.stringify(await valueOf(output))}`).not.toContain(PASSWORD);
+    }
+    for (const image of run.all(T.image)) expect(JSON.stringify(image.inputs)).not.toContain(encodeURIComponent(PASSWORD));
+    const db = run.all(T.container).find((c) => c.inputs.name === "nextstack-pr-42-db")!;
+    expect(JSON.stringify(db.inputs.envs)).not.toContain(PASSWORD);
+    expect(db.secretInputs.has("uploads")).toBe(true);
+});
