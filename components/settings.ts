@@ -133,7 +133,7 @@ export const CONFIG_KEYS = {
     },
     appPublishPort: {
         type: "integer",
-        description: "Host port to publish the app on directly (bypassing the proxy); 0 keeps it inside the network.",
+        description: "Host port to publish the app on 127.0.0.1 directly (bypassing the proxy); 0 keeps it inside the network.",
         default: 0,
         check: optionalPort,
     },

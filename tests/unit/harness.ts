@@ -97,6 +97,8 @@ export async function runProgram(options: {
     secretKeys?: string[];
     /** Values of computed outputs the mock gives images (to simulate a rebuild). */
     imageSeed?: string;
+    /** Run as `pulumi preview`: images are not built, so their digests stay unknown (`buildOnPreview: false`). */
+    preview?: boolean;
 }): Promise<ProgramRun> {
     const resources: Registered[] = [];
     const byUrn = new Map<string, Registered>();
@@ -105,7 +107,7 @@ export async function runProgram(options: {
             newResource(args) {
                 const state: Record<string, any> = { ...args.inputs };
                 if (args.type === T.remoteImage) state.imageId = fakeDigest(`${args.inputs.name}`);
-                if (args.type === T.image) state.repoDigest = fakeDigest(`${args.name}:${options.imageSeed ?? ""}`);
+                if (args.type === T.image && !options.preview) state.repoDigest = fakeDigest(`${args.name}:${options.imageSeed ?? ""}`);
                 if (args.type === T.password) state.result = "Generated0Password0Of0Length0032";
                 return { id: `${args.name}-id`, state };
             },
@@ -113,7 +115,7 @@ export async function runProgram(options: {
         },
         "nextstack",
         options.stack,
-        false,
+        options.preview ?? false,
     );
     pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? []);
 
