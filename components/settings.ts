@@ -425,7 +425,11 @@ export function parseSettings(source: SettingsSource): Settings {
     }
     const dataPath = major ? dataPathForMajor(major) : undefined;
     if (major && !dataPath) {
-        issues.push({ key: full(tagMajor === major && !values.postgresVersion ? "dbImage" : "postgresVersion"), message: `Postgres ${major} has no known data path; expected one of ${KNOWN_POSTGRES_MAJORS[0]}–${KNOWN_POSTGRES_MAJORS[KNOWN_POSTGRES_MAJORS.length - 1]}` });
+        const fromTag = tagMajor === major && !values.postgresVersion;
+        issues.push({
+            key: full(fromTag ? "dbImage" : "postgresVersion"),
+            message: `got ${fromTag ? JSON.stringify(dbImage) : major}: Postgres ${major} has no known data path; expected a major from ${KNOWN_POSTGRES_MAJORS[0]} to ${KNOWN_POSTGRES_MAJORS[KNOWN_POSTGRES_MAJORS.length - 1]}`,
+        });
     }
 
     const dbPublishPort = get<number>("dbPublishPort");
