@@ -39,6 +39,7 @@ const app = settings.app
           databaseUrl: db.url,
           databaseUrlEnv: settings.app.databaseUrlEnv,
           env: settings.app.env,
+          secretEnv: settings.app.secretEnv,
           healthPath: settings.app.healthPath,
           publish: settings.app.publish,
           runPolicy,

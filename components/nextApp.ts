@@ -31,6 +31,8 @@ export interface NextAppArgs {
     databaseUrlEnv: string;
     /** Extra `NAME=value` environment. */
     env: string[];
+    /** Extra secret `NAME=value` environment (kept secret in state and outputs). */
+    secretEnv?: pulumi.Input<string>[];
     /** Path of the app's health endpoint. */
     healthPath: string;
     /** Publish the app on this host address and port; unpublished when undefined. */
@@ -96,7 +98,7 @@ export class NextApp extends pulumi.ComponentResource {
                 name: `${args.namePrefix}-app`,
                 // repoDigest (the image ID for a local build): a rebuilt image has a new one and replaces the container.
                 image: image.repoDigest,
-                envs: [databaseUrl, "HOSTNAME=0.0.0.0", `PORT=${APP_PORT}`, ...args.env],
+                envs: [databaseUrl, "HOSTNAME=0.0.0.0", `PORT=${APP_PORT}`, ...args.env, ...(args.secretEnv ?? []).map((e) => pulumi.secret(e))],
                 networksAdvanced: [{ name: args.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: APP_PORT, external: args.publish.port, ip: args.publish.address }] : [],
                 // Node itself probes: no curl or wget needed in the image, whatever its base.

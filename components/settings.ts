@@ -155,6 +155,13 @@ export const CONFIG_KEYS = {
         default: [],
         check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "NAME=value strings")),
     },
+    appSecretEnv: {
+        type: "array",
+        description: "Secret environment of the app, as NAME=value strings (AUTH_SECRET and the like); set with --secret --path 'appSecretEnv[0]'.",
+        default: [],
+        secret: true,
+        check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "NAME=value strings")),
+    },
     proxyEnabled: {
         type: "boolean",
         description: "Build and run the nginx proxy in front of the app (needs appEnabled).",
@@ -293,6 +300,8 @@ export interface Settings {
         databaseUrlEnv: string;
         healthPath: string;
         env: string[];
+        /** Secret `NAME=value` entries (plain text here; the program wraps them as secrets). */
+        secretEnv: string[];
     };
     proxy?: {
         baseImage: string;
@@ -469,11 +478,19 @@ export function parseSettings(source: SettingsSource): Settings {
         }
     }
     const env = get<string[]>("appEnv");
+    const secretEnv = get<string[]>("appSecretEnv");
     const databaseUrlEnv = get("appDatabaseUrlEnv");
-    for (const entry of env) {
-        const name = entry.slice(0, entry.indexOf("="));
-        if (name === databaseUrlEnv) {
-            issues.push({ key: full("appEnv"), message: `sets ${name}, which the program derives from the database; remove it` });
+    const reserved = new Set([databaseUrlEnv, "HOSTNAME", "PORT"]);
+    const seen = new Map<string, string>();
+    for (const [key, entries] of [["appEnv", env], ["appSecretEnv", secretEnv]] as const) {
+        for (const entry of entries) {
+            const name = entry.slice(0, entry.indexOf("="));
+            if (reserved.has(name)) {
+                issues.push({ key: full(key), message: `sets ${name}, which the program sets itself (${name === databaseUrlEnv ? "derived from the database" : "for the Next.js server"}); remove it` });
+            } else if (seen.has(name)) {
+                issues.push({ key: full(key), message: `sets ${name}, which ${full(seen.get(name)!)} sets too; keep one` });
+            }
+            seen.set(name, key);
         }
     }
 
@@ -518,6 +535,7 @@ export function parseSettings(source: SettingsSource): Settings {
                   databaseUrlEnv,
                   healthPath: get("appHealthPath"),
                   env,
+                  secretEnv,
               }
             : undefined,
         proxy: proxyEnabled ? { baseImage: get("proxyBaseImage"), publish: { address: get("proxyPublishAddress"), port: get<number>("proxyPort") } } : undefined,

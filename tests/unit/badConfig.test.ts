@@ -4,7 +4,7 @@ import { BAD_INPUTS } from "../fixtures/badInputs";
  * Runs the whole program (index.ts) under the mock runtime with a config, in a fresh module registry, and
  * returns the error it stopped with and every resource it tried to declare.
  */
-async function runWith(stack: string, config: Record<string, string>): Promise<{ error: unknown; declared: string[] }> {
+async function runWith(stack: string, config: Record<string, string>, plainText = false): Promise<{ error: unknown; declared: string[] }> {
     const declared: string[] = [];
     let error: unknown;
     await jest.isolateModulesAsync(async () => {
@@ -23,7 +23,7 @@ async function runWith(stack: string, config: Record<string, string>): Promise<{
         );
         pulumi.runtime.setAllConfig(
             Object.fromEntries(Object.entries(config).map(([k, v]) => [`nextstack:${k}`, v])),
-            ["nextstack:dbPassword"],
+            plainText ? [] : ["nextstack:dbPassword", "nextstack:appSecretEnv"],
         );
         error = await import("../../index").then(() => undefined, (e: unknown) => e);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -32,7 +32,7 @@ async function runWith(stack: string, config: Record<string, string>): Promise<{
 }
 
 test.each(BAD_INPUTS.map((b) => [b.name, b] as const))("%s: the program stops with the key's error and declares no resource", async (_, bad) => {
-    const { error, declared } = await runWith(bad.stack ?? "dev", bad.config);
+    const { error, declared } = await runWith(bad.stack ?? "dev", bad.config, bad.plainText);
     expect(String(error)).toMatch(bad.message);
     expect(String(error)).toMatch(/nothing was created or changed/);
     expect(declared).toEqual([]);

@@ -40,8 +40,8 @@ test("Postgres 17 and older mount the data directory itself", () => {
     expect(parseSettings(source({ dbImage: "registry.local:5000/mirror/pg:abc", postgresVersion: "16" })).db).toMatchObject({ major: 16, dataPath: "/var/lib/postgresql/data" });
 });
 
-test.each(BAD_INPUTS.map((b) => [b.name, b] as const))("refuses %s, naming the key and what is expected", (_, { config, message, stack }) => {
-    const found = problems(config, stack ? { stack } : {});
+test.each(BAD_INPUTS.map((b) => [b.name, b] as const))("refuses %s, naming the key and what is expected", (_, { config, message, stack, plainText }) => {
+    const found = problems(config, { ...(stack ? { stack } : {}), ...(plainText ? { isSecret: () => false } : {}) });
     expect(found).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
 });
 
@@ -63,6 +63,14 @@ test("an app without standalone output, or without a next.config", () => {
     expect(problems({ appEnabled: "true", appPath: "bare" }, extra)).toEqual([expect.stringMatching(/nextstack:appPath: .*: it has no next.config$/)]);
     files["web/next.config.ts"] = 'const config = { output: "standalone" }; export default config;';
     expect(problems({ appEnabled: "true", appPath: "web" }, extra)).toEqual([]);
+});
+
+test("secret app env is kept apart from the plain env", () => {
+    const s = parseSettings(source({ appEnabled: "true", appEnv: '["NODE_OPTIONS=--max-old-space-size=256"]', appSecretEnv: '["AUTH_SECRET=s3cret"]' }));
+    expect(s.app).toMatchObject({ env: ["NODE_OPTIONS=--max-old-space-size=256"], secretEnv: ["AUTH_SECRET=s3cret"] });
+    expect(problems({ appEnabled: "true", appEnv: '["AUTH_SECRET=x"]', appSecretEnv: '["AUTH_SECRET=y"]' })).toEqual([
+        expect.stringMatching(/nextstack:appSecretEnv: sets AUTH_SECRET, which nextstack:appEnv sets too/),
+    ]);
 });
 
 test("memory and CPU limits become MB and CPU strings", () => {

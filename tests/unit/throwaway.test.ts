@@ -8,8 +8,8 @@ let run: ProgramRun;
 beforeAll(async () => {
     run = await runProgram({
         stack: "pr-42",
-        config: { ...stackConfig("Pulumi.prod.yaml"), "nextstack:proxyPort": "3042", "nextstack:protectData": "false", "nextstack:dbPassword": PASSWORD, "nextstack:appMemory": "512m", "nextstack:appCpus": "1.5" },
-        secretKeys: ["nextstack:dbPassword"],
+        config: { ...stackConfig("Pulumi.prod.yaml"), "nextstack:proxyPort": "3042", "nextstack:protectData": "false", "nextstack:dbPassword": PASSWORD, "nextstack:appMemory": "512m", "nextstack:appCpus": "1.5", "nextstack:appSecretEnv": '["AUTH_SECRET=auth-s3cret-value"]' },
+        secretKeys: ["nextstack:dbPassword", "nextstack:appSecretEnv"],
     });
 });
 
@@ -66,4 +66,13 @@ test("the password appears in no non-secret output, no image build argument and 
     const db = run.all(T.container).find((c) => c.inputs.name === "nextstack-pr-42-db")!;
     expect(JSON.stringify(db.inputs.envs)).not.toContain(PASSWORD);
     expect(db.secretInputs.has("uploads")).toBe(true);
+});
+
+test("secret app env reaches the app as a secret input, and no output", async () => {
+    const app = run.all(T.container).find((c) => c.inputs.name === "nextstack-pr-42-app")!;
+    expect(envOf(app).AUTH_SECRET).toBe("auth-s3cret-value");
+    expect(app.secretInputs.has("envs")).toBe(true);
+    for (const output of Object.values(run.outputs)) {
+        if (output !== undefined) expect(String(JSON.stringify(await valueOf(output)))).not.toContain("auth-s3cret-value");
+    }
 });
