@@ -1,4 +1,5 @@
 import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
 
 /** Memory (MB) and CPU limits of one container; unset fields mean no limit. */
 export interface Limits {
@@ -48,4 +49,13 @@ export function waitTimeoutSeconds(policy: RunPolicy, startPeriodSeconds: number
 /** Address a program on the host dials for a port published on `bindAddress` (all interfaces → loopback). */
 export function hostAddressFor(bindAddress: string): string {
     return bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress;
+}
+
+/** The alias a container really has on its (first) network, read back from the container's own outputs. */
+export function networkAlias(container: docker.Container, containerName: string): pulumi.Output<string> {
+    return container.networksAdvanced.apply((networks) => {
+        const aliases = networks?.[0]?.aliases ?? [];
+        if (aliases.length === 0) throw new Error(`container ${containerName} has no network alias`);
+        return aliases[0];
+    });
 }

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { healthcheck, hostAddressFor, limitInputs, Limits, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, hostAddressFor, limitInputs, Limits, networkAlias, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels } from "./labels";
 import { connectionUrl, PASSWORD_SYNCED_MARKER, postgresStartScript, START_SCRIPT_PATH } from "./postgres";
 
@@ -125,11 +125,7 @@ export class Database extends pulumi.ComponentResource {
 
         this.container = container;
         // Read back from the container, so URLs name the alias it really has on the network.
-        this.host = container.networksAdvanced.apply((networks) => {
-            const aliases = networks?.[0]?.aliases ?? [];
-            if (aliases.length === 0) throw new Error(`container ${args.namePrefix}-db has no network alias`);
-            return aliases[0];
-        });
+        this.host = networkAlias(container, `${args.namePrefix}-db`);
         this.port = pulumi.output(POSTGRES_PORT);
         this.user = pulumi.output(args.user);
         this.database = pulumi.output(args.database);

@@ -6,3 +6,8 @@ export function dockerLabels(labels: Record<string, string>, role?: string): { l
     const all = role ? { ...labels, [ROLE_LABEL]: role } : labels;
     return Object.entries(all).map(([label, value]) => ({ label, value }));
 }
+
+/** Build arguments that make the image carry the stack's labels (the Dockerfiles turn them into `LABEL`s). */
+export function labelBuildArgs(labels: Record<string, string>): Record<string, string> {
+    return { NEXTSTACK_PROJECT: labels["nextstack.project"], NEXTSTACK_STACK: labels["nextstack.stack"] };
+}

@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, limitInputs, Limits, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
-import { dockerLabels } from "./labels";
+import { healthcheck, limitInputs, Limits, networkAlias, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { dockerLabels, labelBuildArgs } from "./labels";
 import { isLoopbackHost } from "./postgres";
 
 /** Port the Next.js server listens on inside the network. */
@@ -71,8 +71,7 @@ export class NextApp extends pulumi.ComponentResource {
                     dockerfile: NEXTJS_DOCKERFILE,
                     args: {
                         BASE_IMAGE: args.baseImage,
-                        NEXTSTACK_PROJECT: args.labels["nextstack.project"],
-                        NEXTSTACK_STACK: args.labels["nextstack.stack"],
+                        ...labelBuildArgs(args.labels),
                     },
                 },
                 skipPush: true,
@@ -120,7 +119,7 @@ export class NextApp extends pulumi.ComponentResource {
         this.container = container;
         this.containerName = container.name;
         this.imageRef = image.repoDigest;
-        this.host = container.networksAdvanced.apply((networks) => networks?.[0]?.aliases?.[0] ?? alias);
+        this.host = networkAlias(container, `${args.namePrefix}-app`);
         this.port = pulumi.output(APP_PORT);
         this.registerOutputs({ containerName: this.containerName, imageRef: this.imageRef, host: this.host, port: this.port });
     }

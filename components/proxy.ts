@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { healthcheck, hostAddressFor, limitInputs, Limits, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
-import { dockerLabels } from "./labels";
+import { dockerLabels, labelBuildArgs } from "./labels";
 import { renderNginxConf } from "./nginxConf";
 
 /** Port nginx listens on inside its container. */
@@ -59,8 +59,7 @@ export class Proxy extends pulumi.ComponentResource {
                     context: args.path ?? "nginx",
                     args: {
                         BASE_IMAGE: args.baseImage,
-                        NEXTSTACK_PROJECT: args.labels["nextstack.project"],
-                        NEXTSTACK_STACK: args.labels["nextstack.stack"],
+                        ...labelBuildArgs(args.labels),
                     },
                 },
                 skipPush: true,
