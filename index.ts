@@ -41,6 +41,7 @@ const app = settings.app
           env: settings.app.env,
           secretEnv: settings.app.secretEnv,
           healthPath: settings.app.healthPath,
+          migrateCommand: settings.app.migrateCommand,
           publish: settings.app.publish,
           runPolicy,
           limits: settings.limits.app,

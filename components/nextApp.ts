@@ -35,6 +35,8 @@ export interface NextAppArgs {
     secretEnv?: pulumi.Input<string>[];
     /** Path of the app's health endpoint. */
     healthPath: string;
+    /** Shell command run once in the app image before a new app container starts (migrations); none when undefined. */
+    migrateCommand?: string;
     /** Publish the app on this host address and port; unpublished when undefined. */
     publish?: { address: string; port: number };
     /** Restart policy, healthcheck interval and stop grace. */
@@ -90,6 +92,38 @@ export class NextApp extends pulumi.ComponentResource {
             }),
         );
 
+        const envs = [databaseUrl, "HOSTNAME=0.0.0.0", `PORT=${APP_PORT}`, ...args.env, ...(args.secretEnv ?? []).map((e) => pulumi.secret(e))];
+
+        // A one-shot container: runs to its end during `up` (attach), before the app container is created. It is
+        // replaced, so it runs again, whenever the image or the environment changes.
+        let migrated: pulumi.Output<string> | undefined;
+        if (args.migrateCommand) {
+            const migrate = new docker.Container(
+                `${name}-migrate`,
+                {
+                    name: `${args.namePrefix}-migrate`,
+                    image: image.repoDigest,
+                    command: ["sh", "-c", args.migrateCommand],
+                    envs,
+                    networksAdvanced: [{ name: args.network }],
+                    mustRun: false,
+                    attach: true,
+                    logs: true,
+                    restart: "no",
+                    ...limitInputs(args.limits),
+                    labels: dockerLabels(args.labels, "migrate"),
+                },
+                { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
+            );
+            // The app waits for this value, so a failed migration stops the deployment before the app is replaced.
+            migrated = pulumi.all([migrate.exitCode, migrate.containerLogs, migrate.id]).apply(([code, logs, id]) => {
+                if (code !== 0) {
+                    throw new Error(`the app's migration (${args.migrateCommand}) exited with ${code}; the app was not replaced. Its output:\n${logs ?? ""}`);
+                }
+                return id.slice(0, 12);
+            });
+        }
+
         const healthUrl = `http://127.0.0.1:${APP_PORT}${args.healthPath}`;
         const container = new docker.Container(
             name,
@@ -97,7 +131,7 @@ export class NextApp extends pulumi.ComponentResource {
                 name: `${args.namePrefix}-app`,
                 // repoDigest (the image ID for a local build): a rebuilt image has a new one and replaces the container.
                 image: image.repoDigest,
-                envs: [databaseUrl, "HOSTNAME=0.0.0.0", `PORT=${APP_PORT}`, ...args.env, ...(args.secretEnv ?? []).map((e) => pulumi.secret(e))],
+                envs,
                 networksAdvanced: [{ name: args.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: APP_PORT, external: args.publish.port, ip: args.publish.address }] : [],
                 // Node itself probes: no curl or wget needed in the image, whatever its base.
@@ -111,7 +145,9 @@ export class NextApp extends pulumi.ComponentResource {
                 restart: args.runPolicy.restartPolicy,
                 ...limitInputs(args.limits),
                 destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
-                labels: dockerLabels(args.labels, "app"),
+                labels: migrated
+                    ? [...dockerLabels(args.labels, "app"), { label: "nextstack.migration", value: migrated }]
+                    : dockerLabels(args.labels, "app"),
             },
             { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], dependsOn: args.dependsOn },
         );

@@ -35,8 +35,10 @@ export function nginxTagTooOld(image: string): boolean {
  * Renders the proxy's `conf.d/default.conf` (included in nginx's `http` block).
  *
  * Choices, each against a measured trap of the setup this replaces:
- * - The upstream is re-resolved (`resolve` + `zone`, nginx ≥ 1.27.3): when the app container is replaced
- *   it gets a new address, and a name resolved once at start would proxy to a dead one (502).
+ * - The upstream is re-resolved (`resolve` + `zone`, nginx ≥ 1.27.3) every second: when the app container is
+ *   replaced it may get a new address, and a name resolved once at start would proxy to a dead one (502/504).
+ *   By the time the new container is healthy (`wait`), the proxy already follows it. Connecting to the app on
+ *   the bridge takes under a millisecond, so a 2 s connect timeout fails fast if it is gone.
  * - Upstream keepalive with `Connection` cleared unless the client asks for an upgrade: a connection per
  *   request fills the ephemeral ports with TIME_WAIT under load.
  * - `Host` keeps the port (`$http_host`) and `X-Forwarded-*` are set, so apps that compare origins work
@@ -50,7 +52,7 @@ export function renderNginxConf(options: NginxConfOptions): string {
     const bodySize = options.clientMaxBodySize ?? "10m";
     const healthPath = options.healthPath ?? "/nginx-health";
     return `# Rendered by nextstack (components/nginxConf.ts); changes here are overwritten.
-resolver ${resolver} valid=5s ipv6=off;
+resolver ${resolver} valid=1s ipv6=off;
 resolver_timeout 5s;
 
 map $http_upgrade $connection_upgrade {
@@ -89,7 +91,7 @@ server {
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Real-IP $remote_addr;
-    proxy_connect_timeout 5s;
+    proxy_connect_timeout 2s;
     proxy_send_timeout 60s;
     proxy_read_timeout 60s;
     proxy_next_upstream error timeout;

@@ -84,7 +84,7 @@ export const CONFIG_KEYS = {
     },
     dbPassword: {
         type: "string",
-        description: "Database password, set with --secret; empty generates one. Postgres reads it only when it initialises an empty volume.",
+        description: "Database password, set with --secret; empty generates one. A change is applied inside the existing database too.",
         default: "",
         secret: true,
         check: z.string().refine((v) => v === "" || v.length >= 12, "a password of at least 12 characters (or empty to generate one)"),
@@ -161,6 +161,12 @@ export const CONFIG_KEYS = {
         default: [],
         secret: true,
         check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "NAME=value strings")),
+    },
+    appMigrateCommand: {
+        type: "string",
+        description: "Shell command run once in the app image (same env, on the network) before each new app container starts, e.g. node migrate.mjs; empty for none. A failure stops the deployment.",
+        default: "",
+        check: z.string(),
     },
     proxyEnabled: {
         type: "boolean",
@@ -302,6 +308,8 @@ export interface Settings {
         env: string[];
         /** Secret `NAME=value` entries (plain text here; the program wraps them as secrets). */
         secretEnv: string[];
+        /** Command run before the app starts (migrations); undefined for none. */
+        migrateCommand?: string;
     };
     proxy?: {
         baseImage: string;
@@ -461,6 +469,9 @@ export function parseSettings(source: SettingsSource): Settings {
             message: `got ${JSON.stringify(get("proxyBaseImage"))}; expected nginx ${MIN_NGINX_FOR_RERESOLVE.join(".")} or newer, which re-resolves the app after it is replaced`,
         });
     }
+    if (get("appMigrateCommand") && !appEnabled) {
+        issues.push({ key: full("appMigrateCommand"), message: `is set but ${full("appEnabled")} is false; the command runs in the app's image` });
+    }
     const appPath = get("appPath");
     if (appEnabled && source.fileExists) {
         if (!source.fileExists(appPath)) {
@@ -536,6 +547,7 @@ export function parseSettings(source: SettingsSource): Settings {
                   healthPath: get("appHealthPath"),
                   env,
                   secretEnv,
+                  migrateCommand: get("appMigrateCommand") || undefined,
               }
             : undefined,
         proxy: proxyEnabled ? { baseImage: get("proxyBaseImage"), publish: { address: get("proxyPublishAddress"), port: get<number>("proxyPort") } } : undefined,

@@ -175,13 +175,21 @@ function roleOf(args: ResourceValidationArgs): string | undefined {
 // Policies
 // ---------------------------------------------------------------------------------------------------------
 
+/**
+ * A one-shot task (the app's migration): run to its end during the deployment (`attach`) and not kept running
+ * (`mustRun: false`). It serves nothing and must not restart, so the healthcheck and restart policies skip it.
+ */
+export function isOneShot(props: Record<string, any>): boolean {
+    return props.mustRun === false && props.attach === true;
+}
+
 /** 1. Every container has a healthcheck that runs a command. */
 export const containerHealthcheck: ResourceValidationPolicy = {
     name: "container-healthcheck",
     description: 'Every container has a healthcheck that runs a real command (healthcheck.tests is ["CMD", …] or ["CMD-SHELL", "…"]).',
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        if (args.type !== DOCKER.container) return;
+        if (args.type !== DOCKER.container || isOneShot(args.props)) return;
         const problem = healthcheckProblem(args.props.healthcheck?.tests);
         if (problem) {
             reportViolation(
@@ -311,7 +319,7 @@ export const containersRestart: ResourceValidationPolicy = {
     description: 'Every container has a restart policy other than "no".',
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        if (args.type !== DOCKER.container) return;
+        if (args.type !== DOCKER.container || isOneShot(args.props)) return;
         const restart: unknown = args.props.restart;
         if (restart === undefined || restart === null || restart === "" || restart === "no") {
             reportViolation(

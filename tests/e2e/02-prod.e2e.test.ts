@@ -244,6 +244,47 @@ describe("4. app replacement", () => {
     });
 });
 
+describe("4b. a migration step before the app", () => {
+    timeChecks("4b. migration (incl. its ups)");
+    const MIGRATE =
+        "node -e 'const { Client } = require(\"pg\"); const c = new Client({ connectionString: process.env.DATABASE_URL });" +
+        " c.connect().then(() => c.query(\"create table if not exists migrations_applied (id serial primary key, at timestamptz default now())\"))" +
+        ".then(() => c.query(\"insert into migrations_applied default values\")).then(() => c.end()).then(() => console.log(\"migrated\"))" +
+        ".catch((e) => { console.error(e.message); process.exit(1); })'";
+    const applied = async () => {
+        const res = await exec(outputs.dbContainer, ["sh", "-c", 'psql -tA -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "select count(*) from migrations_applied"']);
+        return res.code === 0 ? Number(res.output.trim()) : 0;
+    };
+
+    test("runs once in the app image before the app is replaced, and the app serves after it", async () => {
+        extra = { ...extra, appMigrateCommand: MIGRATE };
+        outputs = await up(STACK, config());
+        expect(await applied()).toBe(1);
+        const migrate = await inspect(`nextstack-${STACK}-migrate`);
+        expect(migrate.State.Running).toBe(false);
+        expect(migrate.State.ExitCode).toBe(0);
+        expect((await request(proxyPort, "/api/health")).status).toBe(200);
+        // Nothing changed: the migration does not run again.
+        outputs = await up(STACK, config());
+        expect(await applied()).toBe(1);
+    });
+
+    test("a failing migration stops the deployment with its output, and the running app is kept", async () => {
+        const appBefore = await inspect(outputs.appContainer);
+        fs.writeFileSync(path.join(appDir, "lib", "version.js"), 'export const APP_VERSION = "3";\n');
+        extra = { ...extra, appMigrateCommand: "echo 'relation \"users\" already exists' >&2; exit 3" };
+        await expect(up(STACK, config())).rejects.toThrow(/migration .* exited with 3; the app was not replaced[\s\S]*relation "users" already exists/);
+        const appAfter = await inspect(outputs.appContainer);
+        expect(appAfter.Id).toBe(appBefore.Id);
+        expect(versionOf((await page()).body)).toBe("2");
+        // Fixed: the next up runs the migration and then replaces the app with version 3.
+        extra = { ...extra, appMigrateCommand: MIGRATE };
+        outputs = await up(STACK, config());
+        expect(await applied()).toBe(2);
+        await waitFor("version 3 through the proxy", async () => versionOf((await page()).body) === "3", 10_000, 100);
+    });
+});
+
 describe("5. data survives", () => {
     timeChecks("5. data survives (incl. its ups/destroy)");
     test("an app replacement", async () => {

@@ -49,7 +49,7 @@ const KNOWN_INPUTS: Record<string, string[]> = {
     [T.password]: ["length", "special", "upper", "lower", "numeric", "overrideSpecial"],
     [T.container]: [
         "name", "image", "envs", "labels", "healthcheck", "ports", "mounts", "networksAdvanced", "restart",
-        "uploads", "wait", "waitTimeout", "destroyGraceSeconds", "entrypoints", "command", "init", "memory", "cpus",
+        "uploads", "wait", "waitTimeout", "destroyGraceSeconds", "entrypoints", "command", "init", "memory", "cpus", "mustRun", "attach", "logs",
     ],
 };
 
@@ -408,9 +408,19 @@ export class Realizer {
             await container.putArchive(pack as any, { path: "/" });
         }
         await container.start();
+        if (inputs.attach) {
+            // As the provider: wait for the end of its run, then report its exit code (and its output, with logs).
+            const result = await Promise.race([
+                container.wait() as Promise<{ StatusCode: number }>,
+                new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`realizer: ${inputs.name} still running after 600 s`)), 600_000)),
+            ]);
+            const logs = inputs.logs ? String(await container.logs({ stdout: true, stderr: true, follow: false })) : undefined;
+            this.log(`ran     ${inputs.name}: exit ${result.StatusCode}`);
+            return { id: container.id, outputs: { ...inputs, exitCode: result.StatusCode, containerLogs: logs } };
+        }
         if (inputs.wait) await this.waitHealthy(container, inputs.name, (inputs.waitTimeout ?? 60) * 1000);
         const info = await container.inspect();
-        if (!info.State.Running) throw new Error(`realizer: container ${inputs.name} is not running (exit code ${info.State.ExitCode})`);
+        if (!info.State.Running && inputs.mustRun !== false) throw new Error(`realizer: container ${inputs.name} is not running (exit code ${info.State.ExitCode})`);
         return { id: container.id, outputs: { ...inputs } };
     }
 

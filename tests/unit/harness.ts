@@ -109,6 +109,8 @@ export async function runProgram(options: {
                 if (args.type === T.remoteImage) state.imageId = fakeDigest(`${args.inputs.name}`);
                 if (args.type === T.image && !options.preview) state.repoDigest = fakeDigest(`${args.name}:${options.imageSeed ?? ""}`);
                 if (args.type === T.password) state.result = "Generated0Password0Of0Length0032";
+                // A one-shot container has run to its end by the time the provider returns.
+                if (args.type === T.container && args.inputs.attach) Object.assign(state, { exitCode: 0, containerLogs: "done\n" });
                 return { id: `${args.name}-id`, state };
             },
             call: (args) => args.inputs,

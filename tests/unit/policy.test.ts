@@ -153,6 +153,10 @@ const cases: [string, PolicyResource, string | undefined][] = [
     ['restart "no"', container({ restart: "no" }), "containers-restart"],
     ["restart unset", container({ restart: undefined }), "containers-restart"],
     ["restart empty", container({ restart: "" }), "containers-restart"],
+    // one-shot tasks (the migration) run to their end: no healthcheck, no restart
+    ["one-shot task without healthcheck, restart no", container({ mustRun: false, attach: true, restart: "no", healthcheck: undefined, ports: [] }, "migrate"), undefined],
+    ["not kept running but not attached either", container({ mustRun: false, healthcheck: undefined, ports: [] }, "migrate"), "container-healthcheck"],
+    ["one-shot task with a loopback URL", container({ mustRun: false, attach: true, restart: "no", healthcheck: undefined, ports: [], envs: ["DATABASE_URL=postgresql://a:b@localhost/x"] }, "migrate"), "no-loopback-urls-in-container-env"],
 ];
 
 describe.each(cases)("%s", (_title, resource, policy) => {
