@@ -1,3 +1,5 @@
+import { imageTag } from "./imageRef";
+
 /** What {@link renderNginxConf} needs to know. */
 export interface NginxConfOptions {
     /** Network alias of the app container, resolved through Docker's DNS. */
@@ -21,8 +23,7 @@ export const MIN_NGINX_FOR_RERESOLVE = [1, 27, 3] as const;
 
 /** True when an nginx image tag names a version older than {@link MIN_NGINX_FOR_RERESOLVE}; false when newer or unknown. */
 export function nginxTagTooOld(image: string): boolean {
-    const tag = image.split("@")[0].split("/").pop()!.split(":")[1] ?? "";
-    const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag);
+    const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(imageTag(image) ?? "");
     if (!match) return false;
     const version = [Number(match[1]), Number(match[2]), Number(match[3] ?? 9999)];
     for (let i = 0; i < 3; i++) {

@@ -1,3 +1,5 @@
+import { imageTag } from "./imageRef";
+
 /** Postgres majors whose data layout this program knows (see {@link dataPathForMajor}). */
 export const KNOWN_POSTGRES_MAJORS = [13, 14, 15, 16, 17, 18, 19] as const;
 
@@ -13,11 +15,7 @@ export function dataPathForMajor(major: number): string | undefined {
 
 /** Reads the major version from an image tag such as `postgres:17.2-alpine` (17); undefined when the tag does not start with one. */
 export function majorFromImageTag(image: string): number | undefined {
-    const withoutDigest = image.split("@")[0];
-    const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
-    const colon = lastSegment.indexOf(":");
-    if (colon < 0) return undefined;
-    const match = /^(\d+)(?:[.\-]|$)/.exec(lastSegment.slice(colon + 1));
+    const match = /^(\d+)(?:[.\-]|$)/.exec(imageTag(image) ?? "");
     return match ? Number(match[1]) : undefined;
 }
 

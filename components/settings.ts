@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { imageTag } from "./imageRef";
 import { MIN_NGINX_FOR_RERESOLVE, nginxTagTooOld } from "./nginxConf";
 import { dataPathForMajor, KNOWN_POSTGRES_MAJORS, majorFromImageTag } from "./postgres";
 
@@ -37,8 +38,8 @@ const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case P
 const pinnedImage = z
     .string()
     .regex(/^[a-z0-9]([a-z0-9._\/-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "an image reference such as postgres:18-alpine")
-    .refine((ref) => /@sha256:/.test(ref) || /:[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(ref.replace(/^[^/]*:[0-9]+\//, "")), "an image pinned by tag or digest (repo:tag)")
-    .refine((ref) => !/:latest$/.test(ref), "a pinned tag, not `latest`");
+    .refine((ref) => /@sha256:/.test(ref) || !!imageTag(ref), "an image pinned by tag or digest (repo:tag)")
+    .refine((ref) => /@sha256:/.test(ref) || imageTag(ref) !== "latest", "a pinned tag, not `latest`");
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Memory limit such as `512m` or `1g`; empty for none. */
 const MEMORY_SIZE = /^(\d+(?:\.\d+)?)([mMgG])$/;
