@@ -107,3 +107,9 @@ test("an explicit opt-in allows publishing Postgres beyond loopback", () => {
 test("other namespaces are not this program's to judge", () => {
     expect(problems({}, { config: { "docker:host": "unix:///var/run/docker.sock" } })).toEqual([]);
 });
+
+test("images pinned by digest are accepted, whatever their tag", () => {
+    const digest = `@sha256:${"0f".repeat(32)}`;
+    expect(parseSettings(source({ dbImage: `postgres:18-alpine${digest}` })).db.image).toBe(`postgres:18-alpine${digest}`);
+    expect(parseSettings(source({ dbImage: `postgres:latest${digest}`, postgresVersion: "18" })).db.major).toBe(18);
+});
