@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import Docker from "dockerode";
 import * as tar from "tar-stream";
+import { stackLabels } from "../components/labels";
 import { docker, request } from "../tests/e2e/support";
 
 /**
@@ -24,7 +25,7 @@ import { docker, request } from "../tests/e2e/support";
  */
 export const SEED_STACK = "bench-seed";
 export const SEED_PREFIX = `nextstack-${SEED_STACK}`;
-const LABELS = { "nextstack.project": "nextstack", "nextstack.stack": SEED_STACK };
+const LABELS = stackLabels("nextstack", SEED_STACK);
 /** The seed's nginx config, a byte-for-byte copy of shared/seeds/baseline/nginx-default.conf. */
 export const SEED_NGINX_CONF = path.join(__dirname, "seed", "nginx-default.conf");
 const DB_USER = "nextstack";

@@ -59,3 +59,14 @@ export function networkAlias(container: docker.Container, containerName: string)
         return aliases[0];
     });
 }
+
+/**
+ * True when a published port's host address is loopback (`127.*`, `::1`), i.e. reachable from this machine only.
+ * Missing or empty means every interface (as does `0.0.0.0`): not loopback. (Unlike `isLoopbackHost`, `0.0.0.0`
+ * is "everywhere" here: it is a bind address, not a host to dial.)
+ */
+export function isLoopbackPublishAddress(ip: string | undefined): boolean {
+    if (!ip) return false;
+    const h = ip.replace(/^\[|\]$/g, "");
+    return h.startsWith("127.") || h === "::1";
+}

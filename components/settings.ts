@@ -2,7 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { isLoopbackPublishAddress } from "./containerDefaults";
 import { imageTag } from "./imageRef";
+import { stackLabels } from "./labels";
 import { MIN_NGINX_FOR_RERESOLVE, nginxTagTooOld } from "./nginxConf";
 import { dataPathForMajor, KNOWN_POSTGRES_MAJORS, majorFromImageTag } from "./postgres";
 
@@ -43,7 +45,7 @@ const pinnedImage = z
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Memory limit such as `512m` or `1g`; empty for none. */
 const MEMORY_SIZE = /^(\d+(?:\.\d+)?)([mMgG])$/;
-const memory = z.string().regex(/^$|^\d+(\.\d+)?[mMgG]$/, "empty (no limit) or a size such as 512m or 1g").refine((v) => !MEMORY_SIZE.test(v) || memoryMb(v) >= 6, "at least 6m (Docker's minimum)");
+const memory = z.string().refine((v) => v === "" || MEMORY_SIZE.test(v), "empty (no limit) or a size such as 512m or 1g").refine((v) => !MEMORY_SIZE.test(v) || memoryMb(v) >= 6, "at least 6m (Docker's minimum)");
 /** CPU limit such as `0.5` or `2`; empty for none. */
 const cpus = z.string().regex(/^$|^\d+(\.\d+)?$/, "empty (no limit) or a number of CPUs such as 0.5 or 2").refine((v) => !/^\d+(\.\d+)?$/.test(v) || (Number(v) > 0 && Number(v) <= 256), "more than 0 and at most 256 CPUs");
 
@@ -452,7 +454,7 @@ export function parseSettings(source: SettingsSource): Settings {
 
     const dbPublishPort = get<number>("dbPublishPort");
     const dbPublishAddress = get("dbPublishAddress");
-    if (dbPublishPort && !dbPublishAddress.startsWith("127.") && !get<boolean>("dbPublishAnyAddress")) {
+    if (dbPublishPort && !isLoopbackPublishAddress(dbPublishAddress) && !get<boolean>("dbPublishAnyAddress")) {
         issues.push({
             key: full("dbPublishAddress"),
             message: `got ${JSON.stringify(dbPublishAddress)}: that publishes Postgres beyond this machine; use 127.0.0.1, or opt in with ${full("dbPublishAnyAddress")}=true`,
@@ -528,7 +530,7 @@ export function parseSettings(source: SettingsSource): Settings {
         project: source.project,
         stack: source.stack,
         prefix: prefixName,
-        labels: { "nextstack.project": source.project, "nextstack.stack": source.stack },
+        labels: stackLabels(source.project, source.stack),
         db: {
             image: dbImage,
             major,

@@ -2,7 +2,8 @@
 // `index.ts` (which starts the pack's gRPC server) only wraps these in a PolicyPack.
 import * as policySdk from "@pulumi/policy";
 import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { ROLE_LABEL } from "../components/labels";
+import { isLoopbackPublishAddress } from "../components/containerDefaults";
+import { ROLE_LABEL, STACK_LABEL } from "../components/labels";
 import { isLoopbackHost } from "../components/postgres";
 import { imageTag, isPinnedImage, unpinnedImageReason } from "../components/imageRef";
 
@@ -14,8 +15,6 @@ export const DOCKER = {
     remoteImage: "docker:index/remoteImage:RemoteImage",
 } as const;
 
-/** Label naming the stack on every Docker object (set by the program from the stack name). */
-export const STACK_LABEL = "nextstack.stack";
 /** Value of {@link ROLE_LABEL} of the one container allowed to publish beyond loopback. */
 export const PROXY_ROLE = "proxy";
 
@@ -78,18 +77,7 @@ export function hasLoopbackUrl(text: string): boolean {
     return urlHosts(text).some(isLoopbackUrlHost);
 }
 
-/**
- * True when a published port's host address is loopback (`127.*`, `::1`), i.e. reachable from this machine only.
- * Missing or empty means every interface (as does `0.0.0.0`): not loopback. (Unlike `isLoopbackHost`, `0.0.0.0`
- * is "everywhere" here: it is a bind address, not a host to dial.)
- */
-export function isLoopbackPublishAddress(ip: string | undefined): boolean {
-    if (!ip) return false;
-    const h = ip.replace(/^\[|\]$/g, "");
-    return h.startsWith("127.") || h === "::1";
-}
-
-export { imageTag, isPinnedImage, unpinnedImageReason };
+export { imageTag, isLoopbackPublishAddress, isPinnedImage, STACK_LABEL, unpinnedImageReason };
 
 /** Why a container healthcheck's `tests` runs no real command, or undefined when it does. */
 export function healthcheckProblem(tests: unknown): string | undefined {

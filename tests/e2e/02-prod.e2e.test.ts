@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import * as tar from "tar-stream";
+import { stackLabels } from "../../components/labels";
 import { renderNginxConf } from "../../components/nginxConf";
 import { baseImages, destroy, docker, e2eConfig, exec, freePort, labelled, phase, pruneStackImages, request, ROOT, timeChecks, up, waitFor, wipeStack } from "./support";
 
@@ -109,7 +110,7 @@ describe("2. prod through the proxy", () => {
         // on the stack's network, behind a container of the same proxy image with the same rendered config.
         const images = baseImages();
         const network = `nextstack-${STACK}`;
-        const labels = { "nextstack.project": "nextstack", "nextstack.stack": STACK };
+        const labels = stackLabels("nextstack", STACK);
         const echo = await docker.createContainer({
             name: `nextstack-${STACK}-wsecho`,
             Image: images.node,
@@ -225,7 +226,7 @@ describe("4. app replacement", () => {
         const squatter = await docker.createContainer({
             name: `nextstack-${STACK}-squatter`,
             Image: baseImages().nginx,
-            Labels: { "nextstack.project": "nextstack", "nextstack.stack": STACK },
+            Labels: stackLabels("nextstack", STACK),
             HostConfig: { NetworkMode: `nextstack-${STACK}` },
         });
         await squatter.start();

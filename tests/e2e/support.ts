@@ -4,7 +4,9 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { PassThrough } from "stream";
 import Docker from "dockerode";
+import { STACK_LABEL } from "../../components/labels";
 import { stackConfig } from "../unit/harness";
 import type { DeployJob } from "./deploy";
 
@@ -156,7 +158,7 @@ export async function exec(container: string, cmd: string[]): Promise<{ code: nu
     const e = await docker.getContainer(container).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
     const stream = await e.start({ hijack: true, stdin: false });
     const chunks: Buffer[] = [];
-    const out = new (require("stream").PassThrough)();
+    const out = new PassThrough();
     out.on("data", (c: Buffer) => chunks.push(c));
     docker.modem.demuxStream(stream, out, out);
     await new Promise((resolve) => stream.on("end", resolve));
@@ -166,7 +168,7 @@ export async function exec(container: string, cmd: string[]): Promise<{ code: nu
 
 /** Docker objects labelled with a stack, by kind. */
 export async function labelled(stack: string): Promise<{ containers: string[]; networks: string[]; volumes: string[]; images: string[] }> {
-    const filters = { label: [`nextstack.stack=${stack}`] };
+    const filters = { label: [`${STACK_LABEL}=${stack}`] };
     const [containers, networks, volumes, images] = await Promise.all([
         docker.listContainers({ all: true, filters }),
         docker.listNetworks({ filters }),
@@ -186,7 +188,7 @@ export async function labelled(stack: string): Promise<{ containers: string[]; n
  * so the stack's images (found by their label) are removed.
  */
 export async function pruneStackImages(stack: string): Promise<void> {
-    for (const image of await docker.listImages({ filters: { label: [`nextstack.stack=${stack}`] } })) {
+    for (const image of await docker.listImages({ filters: { label: [`${STACK_LABEL}=${stack}`] } })) {
         await docker.getImage(image.Id).remove({ force: true });
     }
 }
@@ -194,7 +196,7 @@ export async function pruneStackImages(stack: string): Promise<void> {
 /** Removes everything a test stack may have left, protected or not (state, containers, networks, volumes, images). */
 export async function wipeStack(stack: string): Promise<void> {
     fs.rmSync(path.join(WORK_DIR, "state", `${stack}.json`), { force: true });
-    const filters = { label: [`nextstack.stack=${stack}`] };
+    const filters = { label: [`${STACK_LABEL}=${stack}`] };
     for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true });
     for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
     for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove();
