@@ -1,23 +1,18 @@
 import { Database } from "./components/database";
-import { NextApp } from "./components/nextApp";
+import { APP_PORT, NextApp } from "./components/nextApp";
 import { Proxy } from "./components/proxy";
 import { loadSettings } from "./components/settings";
+import { stackContext } from "./components/stackContext";
 import { StackNetwork } from "./components/stackNetwork";
 
 // Validated before any resource is declared: a bad value stops the program here, naming the key.
 const settings = loadSettings();
-const runPolicy = {
-    restartPolicy: settings.restartPolicy,
-    healthcheckIntervalSeconds: settings.healthcheckIntervalSeconds,
-    stopGraceSeconds: settings.stopGraceSeconds,
-};
 
 const network = new StackNetwork("network", { name: settings.prefix, labels: settings.labels });
+const stack = stackContext(settings, network.name);
 
 const db = new Database("db", {
-    network: network.name,
-    namePrefix: settings.prefix,
-    labels: settings.labels,
+    stack,
     image: settings.db.image,
     dataPath: settings.db.dataPath,
     user: settings.db.user,
@@ -25,15 +20,13 @@ const db = new Database("db", {
     password: settings.db.password,
     publish: settings.db.publish,
     protectData: settings.db.protect,
-    runPolicy,
     limits: settings.limits.db,
 });
 
+// Order by dependsOn, which does not cascade: replacing the database replaces only the database.
 const app = settings.app
     ? new NextApp("app", {
-          network: network.name,
-          namePrefix: settings.prefix,
-          labels: settings.labels,
+          stack,
           path: settings.app.path,
           baseImage: settings.app.baseImage,
           databaseUrl: db.url,
@@ -43,7 +36,6 @@ const app = settings.app
           healthPath: settings.app.healthPath,
           migrateCommand: settings.app.migrateCommand,
           publish: settings.app.publish,
-          runPolicy,
           limits: settings.limits.app,
           dependsOn: [db.container],
       })
@@ -51,14 +43,11 @@ const app = settings.app
 
 const proxy = app && settings.proxy
     ? new Proxy("proxy", {
-          network: network.name,
-          namePrefix: settings.prefix,
-          labels: settings.labels,
+          stack,
           baseImage: settings.proxy.baseImage,
-          upstreamHost: app.host,
-          upstreamPort: app.port,
+          upstreamHost: app.alias,
+          upstreamPort: APP_PORT,
           publish: settings.proxy.publish,
-          runPolicy,
           limits: settings.limits.proxy,
           dependsOn: [app.container],
       })

@@ -10,7 +10,7 @@ import { ensureWrk, runWrk, WrkOptions, WrkResult } from "./wrk";
 /**
  * `npm run bench`: the seed's compose + nginx setup against nextstack's, on this machine's Docker engine, in one
  * run. Prints figures (throughput, errors, latency, time to first page, image sizes); asserts nothing.
- * Creates a nextstack stack `bench-next` (Pulumi.prod.yaml, through the e2e realizer) and the seed's containers
+ * Creates a nextstack stack `bench-next` (Pulumi.prod.yaml, through the e2e provider model) and the seed's containers
  * (`bench-seed`, see seed.ts: its nginx with the seed's config verbatim, and a second one as nginx before 1.29.7
  * ran that config), loads each through its proxy on 127.0.0.1, and removes both stacks (and the app/proxy images
  * built for bench-next) at the end, also after a failure or Ctrl-C. Base images are kept.
@@ -252,6 +252,8 @@ async function main(): Promise<void> {
     const images = baseImages();
 
     const version = await docker.version();
+    // e2eConfig's healthcheck settings follow the engine's API version.
+    process.env.NEXTSTACK_E2E_API_VERSION = version.ApiVersion;
     const nproc = Number(execFileSync("nproc", { encoding: "utf8" }).trim());
     const cpuModel = /model name\s*:\s*(.+)/.exec(fs.readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? "unknown CPU";
     const machine = {

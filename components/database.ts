@@ -1,9 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { healthcheck, hostAddressFor, limitInputs, Limits, networkAlias, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, hostAddressFor, limitInputs, Limits, REPLACE_ON_CHANGES, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels } from "./labels";
 import { connectionUrl, PASSWORD_SYNCED_MARKER, postgresStartScript, START_SCRIPT_PATH } from "./postgres";
+import { StackContext } from "./stackContext";
 
 /** Port Postgres listens on inside the network. */
 export const POSTGRES_PORT = 5432;
@@ -14,14 +15,10 @@ const START_PERIOD_SECONDS = 60;
 
 /** Arguments of a {@link Database}. */
 export interface DatabaseArgs {
-    /** Name of the network the container joins; reachable there as `alias`. */
-    network: pulumi.Input<string>;
+    /** Network, name prefix, labels and run policy of the stack. */
+    stack: StackContext;
     /** Network alias other containers use as host name. Default `db`. */
     alias?: string;
-    /** Prefix of the Docker object names, `<project>-<stack>`. */
-    namePrefix: string;
-    /** Labels naming project and stack, on every Docker object. */
-    labels: Record<string, string>;
     /** Postgres image, pinned by tag. */
     image: string;
     /** Mount point of the data volume for this image's major version. */
@@ -39,8 +36,6 @@ export interface DatabaseArgs {
      * deleted after `pulumi state unprotect`, it stays on the engine (`retainOnDelete`).
      */
     protectData: boolean;
-    /** Restart policy, healthcheck interval and stop grace. */
-    runPolicy: RunPolicy;
     /** Memory and CPU limits of the container. */
     limits?: Limits;
 }
@@ -71,6 +66,7 @@ export class Database extends pulumi.ComponentResource {
     constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nextstack:db:Database", name, {}, opts);
         const alias = args.alias ?? "db";
+        const { namePrefix, labels, runPolicy } = args.stack;
 
         const password = args.password !== undefined
             ? pulumi.secret(args.password)
@@ -83,14 +79,14 @@ export class Database extends pulumi.ComponentResource {
         // Name, driver and labels stay fixed: a change to any of them replaces the volume, and with it the data.
         const volume = new docker.Volume(
             `${name}-data`,
-            { name: `${args.namePrefix}-pgdata`, driver: "local", labels: dockerLabels(args.labels) },
+            { name: `${namePrefix}-pgdata`, driver: "local", labels: dockerLabels(labels) },
             { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
         );
 
         const container = new docker.Container(
             name,
             {
-                name: `${args.namePrefix}-db`,
+                name: `${namePrefix}-db`,
                 image: image.imageId,
                 envs: [`POSTGRES_USER=${args.user}`, `POSTGRES_DB=${args.database}`, `POSTGRES_PASSWORD_FILE=${PASSWORD_FILE}`],
                 // The start script sets the role's password from the file on every start (see postgresStartScript);
@@ -103,29 +99,30 @@ export class Database extends pulumi.ComponentResource {
                     { file: START_SCRIPT_PATH, content: postgresStartScript(), permissions: "0755" },
                 ],
                 mounts: [{ type: "volume", source: volume.name, target: args.dataPath }],
-                networksAdvanced: [{ name: args.network, aliases: [alias] }],
+                networksAdvanced: [{ name: args.stack.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: POSTGRES_PORT, external: args.publish.port, ip: args.publish.address }] : [],
                 // Over TCP: the image's first-start init server listens on the socket only, so a socket probe
                 // could call it ready before it accepts clients. Healthy also means the password is the current one.
                 // (User and database are plain identifiers: validated in settings.)
                 healthcheck: healthcheck(
                     ["CMD-SHELL", `pg_isready -h 127.0.0.1 -p ${POSTGRES_PORT} -U ${args.user} -d ${args.database} && test -f ${PASSWORD_SYNCED_MARKER}`],
-                    args.runPolicy,
+                    runPolicy,
                     START_PERIOD_SECONDS,
                 ),
                 wait: true,
-                waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
-                restart: args.runPolicy.restartPolicy,
+                waitTimeout: waitTimeoutSeconds(runPolicy, START_PERIOD_SECONDS),
+                restart: runPolicy.restartPolicy,
                 ...limitInputs(args.limits),
-                destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
-                labels: dockerLabels(args.labels, "db"),
+                destroyGraceSeconds: runPolicy.stopGraceSeconds,
+                labels: dockerLabels(labels, "db"),
             },
-            { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"] },
+            { parent: this, deleteBeforeReplace: true, replaceOnChanges: REPLACE_ON_CHANGES },
         );
 
         this.container = container;
-        // Read back from the container, so URLs name the alias it really has on the network.
-        this.host = networkAlias(container, `${args.namePrefix}-db`);
+        // The alias as declared, not as read back from the container: a URL built from the container's outputs
+        // would make the engine replace every consumer whenever the database is replaced (DESIGN trap 18).
+        this.host = pulumi.output(alias);
         this.port = pulumi.output(POSTGRES_PORT);
         this.user = pulumi.output(args.user);
         this.database = pulumi.output(args.database);
@@ -133,9 +130,7 @@ export class Database extends pulumi.ComponentResource {
         this.containerName = container.name;
         this.volumeName = volume.name;
         this.url = pulumi.secret(
-            pulumi.all([this.host, password]).apply(([host, pw]) =>
-                connectionUrl({ user: args.user, password: pw, host, port: POSTGRES_PORT, database: args.database }),
-            ),
+            password.apply((pw) => connectionUrl({ user: args.user, password: pw, host: alias, port: POSTGRES_PORT, database: args.database })),
         );
         const publish = args.publish;
         this.hostUrl = publish

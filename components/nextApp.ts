@@ -1,8 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, limitInputs, Limits, networkAlias, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, limitInputs, Limits, REPLACE_ON_CHANGES, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels, labelBuildArgs } from "./labels";
 import { isLoopbackHost } from "./postgres";
+import { StackContext } from "./stackContext";
 
 /** Port the Next.js server listens on inside the network. */
 export const APP_PORT = 3000;
@@ -13,14 +14,10 @@ const START_PERIOD_SECONDS = 60;
 
 /** Arguments of a {@link NextApp}. */
 export interface NextAppArgs {
-    /** Name of the network the container joins; reachable there as `alias`. */
-    network: pulumi.Input<string>;
+    /** Network, name prefix, labels (also baked into the image) and run policy of the stack. */
+    stack: StackContext;
     /** Network alias. Default `app`. */
     alias?: string;
-    /** Prefix of Docker object and image names, `<project>-<stack>`. */
-    namePrefix: string;
-    /** Labels naming project and stack (also baked into the image). */
-    labels: Record<string, string>;
     /** Directory of the Next.js app, relative to the project (build context). */
     path: string;
     /** Node base image of the build and run stages. */
@@ -39,8 +36,6 @@ export interface NextAppArgs {
     migrateCommand?: string;
     /** Publish the app on this host address and port; unpublished when undefined. */
     publish?: { address: string; port: number };
-    /** Restart policy, healthcheck interval and stop grace. */
-    runPolicy: RunPolicy;
     /** Memory and CPU limits of the container. */
     limits?: Limits;
     /** Resources that must be ready first (the database container). */
@@ -53,6 +48,8 @@ export class NextApp extends pulumi.ComponentResource {
     public readonly containerName: pulumi.Output<string>;
     /** Image the container runs (image ID: a rebuild changes it and replaces the container). */
     public readonly imageRef: pulumi.Output<string>;
+    /** Network alias of the app, as declared (what the proxy is configured with). */
+    public readonly alias: string;
     /** Host name of the app inside the network. */
     public readonly host: pulumi.Output<string>;
     /** Port inside the network. */
@@ -63,17 +60,18 @@ export class NextApp extends pulumi.ComponentResource {
     constructor(name: string, args: NextAppArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nextstack:app:NextApp", name, {}, opts);
         const alias = args.alias ?? "app";
+        const { namePrefix, labels, runPolicy } = args.stack;
 
         const image = new docker.Image(
             `${name}-image`,
             {
-                imageName: `${args.namePrefix}-app:current`,
+                imageName: `${namePrefix}-app:current`,
                 build: {
                     context: args.path,
                     dockerfile: NEXTJS_DOCKERFILE,
                     args: {
                         BASE_IMAGE: args.baseImage,
-                        ...labelBuildArgs(args.labels),
+                        ...labelBuildArgs(labels),
                     },
                 },
                 skipPush: true,
@@ -94,33 +92,36 @@ export class NextApp extends pulumi.ComponentResource {
 
         const envs = [databaseUrl, "HOSTNAME=0.0.0.0", `PORT=${APP_PORT}`, ...args.env, ...(args.secretEnv ?? []).map((e) => pulumi.secret(e))];
 
-        // A one-shot container: runs to its end during `up` (attach), before the app container is created. It is
+        // A one-shot container: runs to its end during `up` (attach), before the app container is registered. It is
         // replaced, so it runs again, whenever the image or the environment changes.
-        let migrated: pulumi.Output<string> | undefined;
+        let migrated: pulumi.Output<pulumi.Resource> | undefined;
         if (args.migrateCommand) {
             const migrate = new docker.Container(
                 `${name}-migrate`,
                 {
-                    name: `${args.namePrefix}-migrate`,
+                    name: `${namePrefix}-migrate`,
                     image: image.repoDigest,
                     command: ["sh", "-c", args.migrateCommand],
                     envs,
-                    networksAdvanced: [{ name: args.network }],
+                    networksAdvanced: [{ name: args.stack.network }],
                     mustRun: false,
                     attach: true,
                     logs: true,
                     restart: "no",
                     ...limitInputs(args.limits),
-                    labels: dockerLabels(args.labels, "migrate"),
+                    labels: dockerLabels(labels, "migrate"),
                 },
                 { parent: this, deleteBeforeReplace: true, dependsOn: args.dependsOn },
             );
-            // The app waits for this value, so a failed migration stops the deployment before the app is replaced.
-            migrated = pulumi.all([migrate.exitCode, migrate.containerLogs, migrate.id]).apply(([code, logs, id]) => {
+            // The provider reports the exit code and does not fail on it. The app depends on the migration through
+            // `dependsOn`, resolved only once it exited 0: a failed migration stops the deployment before the app is
+            // registered, so the running app is neither deleted nor replaced. (An input built from the migration's
+            // outputs instead would make the engine delete the app before re-running the migration: DESIGN trap 18.)
+            migrated = pulumi.all([migrate.exitCode, migrate.containerLogs]).apply(([code, logs]) => {
                 if (code !== 0) {
                     throw new Error(`the app's migration (${args.migrateCommand}) exited with ${code}; the app was not replaced. Its output:\n${logs ?? ""}`);
                 }
-                return id.slice(0, 12);
+                return migrate;
             });
         }
 
@@ -128,34 +129,39 @@ export class NextApp extends pulumi.ComponentResource {
         const container = new docker.Container(
             name,
             {
-                name: `${args.namePrefix}-app`,
+                name: `${namePrefix}-app`,
                 // repoDigest (the image ID for a local build): a rebuilt image has a new one and replaces the container.
                 image: image.repoDigest,
                 envs,
-                networksAdvanced: [{ name: args.network, aliases: [alias] }],
+                networksAdvanced: [{ name: args.stack.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: APP_PORT, external: args.publish.port, ip: args.publish.address }] : [],
                 // Node itself probes: no curl or wget needed in the image, whatever its base.
                 healthcheck: healthcheck(
                     ["CMD", "node", "-e", `fetch(${JSON.stringify(healthUrl)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
-                    args.runPolicy,
+                    runPolicy,
                     START_PERIOD_SECONDS,
                 ),
                 wait: true,
-                waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
-                restart: args.runPolicy.restartPolicy,
+                waitTimeout: waitTimeoutSeconds(runPolicy, START_PERIOD_SECONDS),
+                restart: runPolicy.restartPolicy,
                 ...limitInputs(args.limits),
-                destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
-                labels: migrated
-                    ? [...dockerLabels(args.labels, "app"), { label: "nextstack.migration", value: migrated }]
-                    : dockerLabels(args.labels, "app"),
+                destroyGraceSeconds: runPolicy.stopGraceSeconds,
+                labels: dockerLabels(labels, "app"),
             },
-            { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], dependsOn: args.dependsOn },
+            {
+                parent: this,
+                deleteBeforeReplace: true,
+                replaceOnChanges: REPLACE_ON_CHANGES,
+                dependsOn: migrated ? [...(args.dependsOn ?? []), migrated] : args.dependsOn,
+            },
         );
 
         this.container = container;
         this.containerName = container.name;
         this.imageRef = image.repoDigest;
-        this.host = networkAlias(container, `${args.namePrefix}-app`);
+        // As declared: a proxy config built from the container's read-back outputs would be replaced with it (trap 18).
+        this.alias = alias;
+        this.host = pulumi.output(alias);
         this.port = pulumi.output(APP_PORT);
         this.registerOutputs({ containerName: this.containerName, imageRef: this.imageRef, host: this.host, port: this.port });
     }

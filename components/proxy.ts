@@ -1,8 +1,9 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, hostAddressFor, limitInputs, Limits, RunPolicy, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, hostAddressFor, limitInputs, Limits, REPLACE_ON_CHANGES, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels, labelBuildArgs } from "./labels";
 import { renderNginxConf } from "./nginxConf";
+import { StackContext } from "./stackContext";
 
 /** Port nginx listens on inside its container. */
 export const PROXY_LISTEN_PORT = 80;
@@ -14,26 +15,23 @@ const START_PERIOD_SECONDS = 10;
 
 /** Arguments of a {@link Proxy}. */
 export interface ProxyArgs {
-    /** Name of the network the container joins; reachable there as `alias`. */
-    network: pulumi.Input<string>;
+    /** Network, name prefix, labels (also baked into the image) and run policy of the stack. */
+    stack: StackContext;
     /** Network alias. Default `proxy`. */
     alias?: string;
-    /** Prefix of Docker object and image names, `<project>-<stack>`. */
-    namePrefix: string;
-    /** Labels naming project and stack (also baked into the image). */
-    labels: Record<string, string>;
     /** nginx base image of the proxy image. */
     baseImage: string;
     /** Directory of the proxy image's Dockerfile, relative to the project. Default `nginx`. */
     path?: string;
-    /** Alias of the app on the network. */
-    upstreamHost: pulumi.Input<string>;
+    /**
+     * Alias of the app on the network, as declared: the config is rendered at declare time, so replacing the app
+     * does not replace the proxy (nginx re-resolves the alias).
+     */
+    upstreamHost: string;
     /** Port of the app on the network. */
-    upstreamPort: pulumi.Input<number>;
+    upstreamPort: number;
     /** Host address and port the proxy is published on. */
     publish: { address: string; port: number };
-    /** Restart policy, healthcheck interval and stop grace. */
-    runPolicy: RunPolicy;
     /** Memory and CPU limits of the container. */
     limits?: Limits;
     /** Resources that must be ready first (the app container). */
@@ -50,16 +48,17 @@ export class Proxy extends pulumi.ComponentResource {
     constructor(name: string, args: ProxyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("nextstack:proxy:Proxy", name, {}, opts);
         const alias = args.alias ?? "proxy";
+        const { namePrefix, labels, runPolicy } = args.stack;
 
         const image = new docker.Image(
             `${name}-image`,
             {
-                imageName: `${args.namePrefix}-proxy:current`,
+                imageName: `${namePrefix}-proxy:current`,
                 build: {
                     context: args.path ?? "nginx",
                     args: {
                         BASE_IMAGE: args.baseImage,
-                        ...labelBuildArgs(args.labels),
+                        ...labelBuildArgs(labels),
                     },
                 },
                 skipPush: true,
@@ -68,34 +67,30 @@ export class Proxy extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const conf = pulumi
-            .all([args.upstreamHost, args.upstreamPort])
-            .apply(([upstreamHost, upstreamPort]) =>
-                renderNginxConf({ upstreamHost, upstreamPort, listenPort: PROXY_LISTEN_PORT, healthPath: PROXY_HEALTH_PATH }),
-            );
+        const conf = renderNginxConf({ upstreamHost: args.upstreamHost, upstreamPort: args.upstreamPort, listenPort: PROXY_LISTEN_PORT, healthPath: PROXY_HEALTH_PATH });
 
         const container = new docker.Container(
             name,
             {
-                name: `${args.namePrefix}-proxy`,
+                name: `${namePrefix}-proxy`,
                 image: image.repoDigest,
                 // A config change replaces the container (uploads happen at create): no stale config keeps running.
                 uploads: [{ file: PROXY_CONF_FILE, content: conf }],
-                networksAdvanced: [{ name: args.network, aliases: [alias] }],
+                networksAdvanced: [{ name: args.stack.network, aliases: [alias] }],
                 ports: [{ internal: PROXY_LISTEN_PORT, external: args.publish.port, ip: args.publish.address }],
                 healthcheck: healthcheck(
                     ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PROXY_LISTEN_PORT}${PROXY_HEALTH_PATH}`],
-                    args.runPolicy,
+                    runPolicy,
                     START_PERIOD_SECONDS,
                 ),
                 wait: true,
-                waitTimeout: waitTimeoutSeconds(args.runPolicy, START_PERIOD_SECONDS),
-                restart: args.runPolicy.restartPolicy,
+                waitTimeout: waitTimeoutSeconds(runPolicy, START_PERIOD_SECONDS),
+                restart: runPolicy.restartPolicy,
                 ...limitInputs(args.limits),
-                destroyGraceSeconds: args.runPolicy.stopGraceSeconds,
-                labels: dockerLabels(args.labels, "proxy"),
+                destroyGraceSeconds: runPolicy.stopGraceSeconds,
+                labels: dockerLabels(labels, "proxy"),
             },
-            { parent: this, deleteBeforeReplace: true, replaceOnChanges: ["healthcheck"], dependsOn: args.dependsOn },
+            { parent: this, deleteBeforeReplace: true, replaceOnChanges: REPLACE_ON_CHANGES, dependsOn: args.dependsOn },
         );
 
         this.containerName = container.name;

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { isLoopbackPublishAddress } from "./containerDefaults";
+import { cpusAsReadBack, isLoopbackPublishAddress } from "./containerDefaults";
 import { imageTag } from "./imageRef";
 import { stackLabels } from "./labels";
 import { MIN_NGINX_FOR_RERESOLVE, nginxTagTooOld } from "./nginxConf";
@@ -47,7 +47,14 @@ const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MEMORY_SIZE = /^(\d+(?:\.\d+)?)([mMgG])$/;
 const memory = z.string().refine((v) => v === "" || MEMORY_SIZE.test(v), "empty (no limit) or a size such as 512m or 1g").refine((v) => !MEMORY_SIZE.test(v) || memoryMb(v) >= 6, "at least 6m (Docker's minimum)");
 /** CPU limit such as `0.5` or `2`; empty for none. */
-const cpus = z.string().regex(/^$|^\d+(\.\d+)?$/, "empty (no limit) or a number of CPUs such as 0.5 or 2").refine((v) => !/^\d+(\.\d+)?$/.test(v) || (Number(v) > 0 && Number(v) <= 256), "more than 0 and at most 256 CPUs");
+const cpus = z
+    .string()
+    .regex(/^$|^\d+(\.\d+)?$/, "empty (no limit) or a number of CPUs such as 0.5 or 2")
+    .refine((v) => !/^\d+(\.\d+)?$/.test(v) || (Number(v) > 0 && Number(v) <= 256), "more than 0 and at most 256 CPUs")
+    .refine(
+        (v) => !/^\d+(\.\d+)?$/.test(v) || !(Number(v) > 0 && Number(v) <= 256) || cpusAsReadBack(v) !== undefined,
+        "a CPU count the Docker provider reads back as the same amount, such as 0.1, 0.25, 0.5, 1 or 2 (it reads values like 0.05 back as 0.1, and the container would be replaced on every up)",
+    );
 
 /** Megabytes in a memory size such as `512m` or `1.5g`. */
 export function memoryMb(size: string): number {
@@ -239,9 +246,15 @@ export const CONFIG_KEYS = {
     },
     healthcheckInterval: {
         type: "integer",
-        description: "Seconds between healthchecks once a container is up (engines before Docker 25 also wait this long for the first one).",
+        description: "Seconds between healthchecks once a container is up (without healthcheckStartInterval, also the wait for the first one).",
         default: 5,
         check: seconds,
+    },
+    healthcheckStartInterval: {
+        type: "integer",
+        description: "Seconds between healthchecks while a container starts, so it is healthy as soon as it is ready (Docker 25+, API 1.44). 0 leaves it unset: needed on older engines such as Debian 12's docker.io 20.10, whose Docker client refuses it.",
+        default: 1,
+        check: z.number().int().min(0, "0 (unset) or a whole number of seconds ≥ 1").max(60, "at most 60 seconds"),
     },
     stopGraceSeconds: {
         type: "integer",
@@ -322,6 +335,8 @@ export interface Settings {
     limits: Record<"db" | "app" | "proxy", ContainerLimits>;
     restartPolicy: string;
     healthcheckIntervalSeconds: number;
+    /** Seconds between probes while a container starts; 0 when unset. */
+    healthcheckStartIntervalSeconds: number;
     stopGraceSeconds: number;
 }
 
@@ -561,12 +576,14 @@ export function parseSettings(source: SettingsSource): Settings {
         },
         restartPolicy: get("restartPolicy"),
         healthcheckIntervalSeconds: get<number>("healthcheckInterval"),
+        healthcheckStartIntervalSeconds: get<number>("healthcheckStartInterval"),
         stopGraceSeconds: get<number>("stopGraceSeconds"),
     };
 }
 
 function limitsOf(memorySize: string, cpuCount: string): ContainerLimits {
-    return { memoryMb: memorySize ? memoryMb(memorySize) : undefined, cpus: cpuCount || undefined };
+    // In the form the provider reads back (1 → "1.0"), else every up would replace the container.
+    return { memoryMb: memorySize ? memoryMb(memorySize) : undefined, cpus: cpuCount ? cpusAsReadBack(cpuCount) : undefined };
 }
 
 /** Directory of `Pulumi.yaml`: relative paths in config (such as `appPath`) are read from here. */

@@ -6,7 +6,7 @@ import { Client } from "pg";
 import * as tar from "tar-stream";
 import { stackLabels } from "../../components/labels";
 import { renderNginxConf } from "../../components/nginxConf";
-import { baseImages, destroy, docker, e2eConfig, exec, freePort, labelled, phase, pruneStackImages, request, ROOT, timeChecks, up, waitFor, wipeStack } from "./support";
+import { baseImages, destroy, docker, e2eConfig, exec, freePort, killFromEngineHost, labelled, phase, pruneStackImages, request, ROOT, timeChecks, up, waitFor, wipeStack } from "./support";
 
 // Scenarios 2–6 on one prod stack (Pulumi.prod.yaml), in order: each builds on the stack the previous left.
 const STACK = "e2e-prod";
@@ -307,7 +307,7 @@ describe("5. data survives", () => {
     });
 
     test("a prod destroy refuses while the data volume is protected", async () => {
-        await expect(destroy(STACK)).rejects.toThrow(/db-data protected; destroy refuses/);
+        await expect(destroy(STACK)).rejects.toThrow(/unable to destroy: db-data marked for protection/);
         expect((await labelled(STACK)).containers).toHaveLength(3);
     });
 
@@ -346,10 +346,10 @@ describe("5b. changing the password of an existing database", () => {
 
 describe("6. faults", () => {
     timeChecks("6. faults");
-    /** Kills a container's main process from the host, as a crash would, and measures the way back. */
+    /** Kills a container's main process from the engine's host, as a crash would, and measures the way back. */
     async function crashAndRecover(container: string): Promise<void> {
         const before = await inspect(container);
-        process.kill(before.State.Pid, "SIGKILL");
+        await killFromEngineHost(before.State.Pid);
         const outcomes: { status: number; ms: number }[] = [];
         const seconds = await waitFor(
             `${container} back after kill -9`,

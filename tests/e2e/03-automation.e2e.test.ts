@@ -4,13 +4,13 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { e2eConfig, freePort, labelled, pruneStackImages, request, ROOT, WORK_DIR } from "./support";
 
 // With a Pulumi CLI on PATH, the same program runs through the real CLI and Docker provider (Automation API,
-// file backend); without one this mode is skipped, and the realizer mode (01, 02) is what ran.
+// file backend); without one this mode is skipped, and the provider-model mode (01, 02, 04) is what ran.
 const cli = (process.env.PATH ?? "").split(path.delimiter).map((dir) => path.join(dir, "pulumi")).find((file) => fs.existsSync(file));
 const STACK = "e2e-auto";
 
 if (!cli) {
     test.skip("Automation API mode (real `pulumi up`/`destroy`): skipped — no Pulumi CLI on PATH", () => undefined);
-    process.stdout.write("Automation API mode skipped: no `pulumi` on PATH; the realizer mode ran instead.\n");
+    process.stdout.write("Automation API mode skipped: no `pulumi` on PATH; the provider-model mode ran instead.\n");
 } else {
     test("pulumi up and destroy of a prod-like stack through the CLI leave nothing behind", async () => {
         const backend = path.join(WORK_DIR, "backend");

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { CONFIG_KEYS } from "../../components/settings";
+import { withPlanTable } from "../e2e/planTable";
 
 /** Root of the project. */
 export const ROOT = path.resolve(__dirname, "../..");
@@ -50,6 +51,6 @@ export function withConfigTable(readme: string): string {
 if (require.main === module) {
     fs.writeFileSync(path.join(ROOT, "Pulumi.yaml"), renderPulumiYaml());
     const readmePath = path.join(ROOT, "README.md");
-    fs.writeFileSync(readmePath, withConfigTable(fs.readFileSync(readmePath, "utf8")));
-    console.log("wrote Pulumi.yaml and the README's config table");
+    fs.writeFileSync(readmePath, withPlanTable(withConfigTable(fs.readFileSync(readmePath, "utf8"))));
+    console.log("wrote Pulumi.yaml and the README's config and plan tables");
 }

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CONFIG_KEYS } from "../../components/settings";
+import { renderPlanTable } from "../e2e/planTable";
 import { renderConfigTable, renderPulumiYaml, ROOT } from "../tools/configDocs";
 
 // Pulumi.yaml, the README table and the settings module must say the same thing: the CLI applies
@@ -17,6 +18,11 @@ test("Pulumi.yaml declares exactly the keys the program reads, with the same typ
 
 test("the README lists every key with its default", () => {
     expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain(renderConfigTable());
+});
+
+// The rows are proven by the e2e (04-plan: preview and up on the engine); the README shows the same table.
+test("the README's table of what a change does is the one the plan e2e proves", () => {
+    expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain(renderPlanTable());
 });
 
 test("stack files set only declared keys of the project's namespace", () => {

@@ -21,8 +21,10 @@ export interface Registered {
     replaceOnChanges: string[];
     /** URN of the parent (empty for top-level resources under mocks, which have no root stack). */
     parent: string;
-    /** URNs this resource explicitly depends on (`dependsOn`). */
+    /** URNs this resource depends on (`dependsOn` and the resources its inputs came from). */
     dependsOn: string[];
+    /** Per input, the URNs of the resources its value came from: what makes the engine replace it with them. */
+    propertyDependencies: Record<string, string[]>;
     urn: string;
 }
 
@@ -80,6 +82,15 @@ export function containsSecret(v: any): boolean {
     return false;
 }
 
+/** A registration request's property dependencies, input → URNs. */
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, prop: string) => {
+        out[prop] = deps.getUrnsList();
+    });
+    return out;
+}
+
 /** Deterministic fake digest for computed image outputs. */
 function fakeDigest(seed: string): string {
     let h = 0x811c9dc5;
@@ -97,6 +108,8 @@ export async function runProgram(options: {
     secretKeys?: string[];
     /** Values of computed outputs the mock gives images (to simulate a rebuild). */
     imageSeed?: string;
+    /** Exit code the mock reports for one-shot (attach) containers, such as the migration. Default 0. */
+    oneShotExitCode?: number;
     /** Run as `pulumi preview`: images are not built, so their digests stay unknown (`buildOnPreview: false`). */
     preview?: boolean;
 }): Promise<ProgramRun> {
@@ -110,7 +123,7 @@ export async function runProgram(options: {
                 if (args.type === T.image && !options.preview) state.repoDigest = fakeDigest(`${args.name}:${options.imageSeed ?? ""}`);
                 if (args.type === T.password) state.result = "Generated0Password0Of0Length0032";
                 // A one-shot container has run to its end by the time the provider returns.
-                if (args.type === T.container && args.inputs.attach) Object.assign(state, { exitCode: 0, containerLogs: "done\n" });
+                if (args.type === T.container && args.inputs.attach) Object.assign(state, { exitCode: options.oneShotExitCode ?? 0, containerLogs: "done\n" });
                 return { id: `${args.name}-id`, state };
             },
             call: (args) => args.inputs,
@@ -140,6 +153,7 @@ export async function runProgram(options: {
                     replaceOnChanges: req.getReplaceonchangesList(),
                     parent: req.getParent(),
                     dependsOn: req.getDependenciesList(),
+                    propertyDependencies: propertyDependenciesOf(req),
                     urn: resp.getUrn(),
                 };
                 resources.push(entry);

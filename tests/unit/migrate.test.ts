@@ -22,9 +22,17 @@ test("runs the command once in the app image, with the app's environment, on the
 });
 
 test("after the database is healthy, and before the app", () => {
-    const migrate = byName("migrate");
-    expect(migrate.dependsOn).toContain(byName("db").urn);
-    expect(byName("app").inputs.labels).toContainEqual({ label: "nextstack.migration", value: "app-migrate-" });
+    expect(byName("migrate").dependsOn).toContain(byName("db").urn);
+    expect(byName("app").dependsOn).toContain(byName("migrate").urn);
+});
+
+// DESIGN trap 18: an input that came from the migration's outputs would make the engine delete the app before
+// a replaced migration runs, so a failed migration would leave nothing serving. The order comes from dependsOn.
+test("no input of the app comes from the migration", () => {
+    const migrateUrn = byName("migrate").urn;
+    for (const [input, urns] of Object.entries(byName("app").propertyDependencies)) {
+        expect([input, urns.includes(migrateUrn)]).toEqual([input, false]);
+    }
 });
 
 test("the stack then has four containers: db, migrate, app, proxy", () => {

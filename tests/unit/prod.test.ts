@@ -58,7 +58,7 @@ test("every container has a healthcheck, restart policy, stop grace and is repla
         expect(c.inputs.healthcheck.tests.length).toBeGreaterThan(1);
         expect(c.inputs.restart).toBe("unless-stopped");
         expect(c.inputs.destroyGraceSeconds).toBeGreaterThan(0);
-        expect(c.replaceOnChanges).toContain("healthcheck");
+        expect(c.replaceOnChanges).toEqual(["healthcheck", "memory", "memorySwap"]);
         expect(c.deleteBeforeReplace).toBe(true);
     }
 });
@@ -66,6 +66,29 @@ test("every container has a healthcheck, restart policy, stop grace and is repla
 test("starts in order: app after the database, proxy after the app", () => {
     expect(container("app").dependsOn).toContain(container("db").urn);
     expect(container("proxy").dependsOn).toContain(container("app").urn);
+});
+
+// DESIGN trap 18: an input built from a container's outputs makes the engine delete and replace its consumer
+// whenever that container is replaced. The URL and the nginx config are built from declared values instead.
+test("no container input comes from another container's outputs, so a replacement replaces only that container", () => {
+    const containerUrns = new Set(run.all(T.container).map((c) => c.urn));
+    for (const c of run.all(T.container)) {
+        const fromContainers = Object.entries(c.propertyDependencies).filter(([, urns]) => urns.some((u) => containerUrns.has(u)));
+        expect([c.inputs.name, fromContainers]).toEqual([c.inputs.name, []]);
+    }
+});
+
+// DESIGN trap 17: the provider stores healthcheck durations as Go prints them; any other form is a diff on every up.
+test("healthcheck durations are written as Go's Duration.String() reads them back", () => {
+    for (const c of run.all(T.container)) {
+        for (const field of ["interval", "timeout", "startPeriod", "startInterval"]) {
+            const value = c.inputs.healthcheck[field];
+            expect([c.inputs.name, field, value]).toEqual([c.inputs.name, field, expect.stringMatching(/^(\d+h)?(\d+m)?\d+s$/)]);
+            expect(value).not.toMatch(/^([6-9]\d|\d{3,})s$/);
+        }
+    }
+    expect(container("db").inputs.healthcheck).toMatchObject({ interval: "5s", timeout: "5s", startPeriod: "1m0s", startInterval: "1s" });
+    expect(container("proxy").inputs.healthcheck.startPeriod).toBe("10s");
 });
 
 test("the proxy gets its rendered config for the app's alias and port", () => {

@@ -67,22 +67,9 @@ if ! flock -n 9; then
   flock 9
 fi
 
-# hash_inputs DIR [EXTRA...]: 12 hex digits over DIR's files (relative path,
-# executable bit, content; symlink targets) and the EXTRA strings.
-hash_inputs() {
-  local dir=$1; shift
-  {
-    (cd "$dir" && find . \( -type f -o -type l \) -print | LC_ALL=C sort) | while IFS= read -r f; do
-      if [ -L "$dir/$f" ]; then
-        printf 'L %s %s\n' "$f" "$(readlink "$dir/$f")"
-      else
-        local x=-; [ -x "$dir/$f" ] && x=x
-        printf 'F %s %s %s\n' "$f" "$x" "$(sha256sum < "$dir/$f" | cut -c1-64)"
-      fi
-    done
-    local e; for e in "$@"; do printf 'X %s\n' "$e"; done
-  } | sha256sum | cut -c1-12
-}
+# hash_inputs DIR [EXTRA...]: the content hash of the image tags.
+# shellcheck source=hash-inputs.sh
+. "$HERE/hash-inputs.sh"
 
 image_exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 
