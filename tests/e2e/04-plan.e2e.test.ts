@@ -117,7 +117,7 @@ describe.each(PLAN_ROWS.map((row) => [row.change, row] as const))("%s", (_change
     test("up applies the same steps on the engine", async () => {
         const volumeBefore = await docker.getVolume(`nextstack-${STACK}-pgdata`).inspect();
         const before = await containerIds();
-        await up(STACK, config());
+        await up(STACK, config(), { skipPreview: true });
         expect(opsOf(lastSteps(STACK))).toEqual(planned);
         const after = await containerIds();
         for (const role of CONTAINERS) {

@@ -104,8 +104,13 @@ export function timeChecks(name: string): void {
     afterAll(() => recordPhase(`checks: ${name}`, (Date.now() - started) / 1000));
 }
 
-/** `pulumi up` for a stack, through the provider model in its own process. Returns the stack outputs. */
-export async function up(stack: string, config: Record<string, string>): Promise<Record<string, any>> {
+/**
+ * `pulumi up` for a stack, through the provider model in its own process. Returns the stack outputs. As the CLI
+ * does by default, a preview runs first, and an error in it (a protected resource that would be replaced, an
+ * input the provider refuses) stops the update before anything changes; `skipPreview` is `--skip-preview`.
+ */
+export async function up(stack: string, config: Record<string, string>, options: { skipPreview?: boolean } = {}): Promise<Record<string, any>> {
+    if (!options.skipPreview) await preview(stack, config);
     return (await runDeploy({ command: "up", stack, config, secretKeys: secretKeysOf(config) })).outputs;
 }
 
