@@ -1,3 +1,4 @@
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
@@ -159,6 +160,30 @@ describe("2. prod through the proxy", () => {
         } finally {
             await proxy.remove({ force: true });
             await echo.remove({ force: true });
+        }
+    });
+
+    test("the smoke script (npm run smoke) passes against the stack, and fails while the app is stopped", async () => {
+        const smoke = () =>
+            new Promise<{ code: number; output: string }>((resolve) =>
+                execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/smoke.ts"), `http://127.0.0.1:${proxyPort}`, "--stack", STACK], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+                    resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0, output: stdout + stderr }),
+                ),
+            );
+        const passed = await smoke();
+        process.stdout.write(passed.output);
+        expect(passed.output).toContain("smoke: all 5 checks passed");
+        expect(passed.code).toBe(0);
+        const app = docker.getContainer(outputs.appContainer);
+        await app.stop();
+        try {
+            const failed = await smoke();
+            process.stdout.write(failed.output);
+            expect(failed.output).toMatch(/FAIL page \/ +GET \/ answered 50[24]/);
+            expect(failed.code).toBe(1);
+        } finally {
+            await app.start();
+            await waitFor("the app healthy again through the proxy", async () => (await request(proxyPort, "/api/health")).status === 200, 60_000);
         }
     });
 
