@@ -23,6 +23,15 @@ const page = () => request(proxyPort, "/");
 const versionOf = (html: string) => /data-testid="version"[^>]*>([^<]*)</.exec(html)?.[1];
 const visitsOf = (html: string) => Number(/data-testid="visits"[^>]*>(\d+)</.exec(html)?.[1]);
 
+/** `npm run smoke -- <args>` (scripts/smoke.ts): its exit code and output. */
+function runSmoke(...args: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((resolve) =>
+        execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/smoke.ts"), ...args], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
+            resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0, output: stdout + stderr }),
+        ),
+    );
+}
+
 async function notes(): Promise<string[]> {
     const res = await request(proxyPort, "/api/rows");
     expect(res.status).toBe(200);
@@ -164,12 +173,7 @@ describe("2. prod through the proxy", () => {
     });
 
     test("the smoke script (npm run smoke) passes against the stack, and fails while the app is stopped", async () => {
-        const smoke = () =>
-            new Promise<{ code: number; output: string }>((resolve) =>
-                execFile(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts/smoke.ts"), `http://127.0.0.1:${proxyPort}`, "--stack", STACK], { cwd: ROOT, timeout: 120_000 }, (err, stdout, stderr) =>
-                    resolve({ code: err ? Number((err as NodeJS.ErrnoException).code ?? 1) : 0, output: stdout + stderr }),
-                ),
-            );
+        const smoke = () => runSmoke(`http://127.0.0.1:${proxyPort}`, "--stack", STACK);
         const passed = await smoke();
         process.stdout.write(passed.output);
         expect(passed.output).toContain("smoke: all 5 checks passed");
@@ -184,6 +188,39 @@ describe("2. prod through the proxy", () => {
         } finally {
             await app.start();
             await waitFor("the app healthy again through the proxy", async () => (await request(proxyPort, "/api/health")).status === 200, 60_000);
+        }
+    });
+
+    test("the smoke script fails against a proxy that no longer caches", async () => {
+        // The same proxy image in front of the same app, with the rendered config's cache directives taken out.
+        const conf = renderNginxConf({ upstreamHost: "app", upstreamPort: 3000, listenPort: 80 })
+            .split("\n")
+            .filter((line) => !/^\s*(proxy_cache|add_header X-Cache-Status)/.test(line))
+            .join("\n");
+        expect(conf).not.toContain("proxy_cache next_static");
+        const port = await freePort();
+        const network = `nextstack-${STACK}`;
+        const proxy = await docker.createContainer({
+            name: `nextstack-${STACK}-nocache`,
+            Image: (await inspect(outputs.proxyContainer)).Image,
+            Labels: stackLabels("nextstack", STACK),
+            ExposedPorts: { "80/tcp": {} },
+            HostConfig: { NetworkMode: network, PortBindings: { "80/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] } },
+        });
+        const pack = tar.pack();
+        pack.entry({ name: "etc/nginx/conf.d/default.conf" }, conf);
+        pack.finalize();
+        await proxy.putArchive(pack as unknown as NodeJS.ReadableStream, { path: "/" });
+        await proxy.start();
+        try {
+            await waitFor("the uncached proxy answers", async () => (await request(port, "/")).status === 200, 15_000);
+            const result = await runSmoke(`http://127.0.0.1:${port}`);
+            process.stdout.write(result.output);
+            expect(result.output).toMatch(/FAIL static cache .*expected HIT/);
+            expect(result.output).toMatch(/ok +page \/ +GET \/ answered 200/);
+            expect(result.code).toBe(1);
+        } finally {
+            await proxy.remove({ force: true });
         }
     });
 
