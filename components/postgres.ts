@@ -58,8 +58,10 @@ export const PASSWORD_SYNCED_MARKER = "/run/nextstack/password-synced";
  * one the database has, on every start.
  *
  * It connects over the local socket, which the official image trusts; the password is read by psql itself
- * (never on a command line) and quoted by psql (`:'pw'`). The waiting job is started twice-forked, so it is
- * adopted by the container's init (`init: true`), not by the postmaster.
+ * (never on a command line) and quoted by psql (`:'pw'`). Each failing step returns from the function
+ * explicitly: called on the left of `||`, the function runs with `set -e` suspended (POSIX), so a failed psql
+ * would otherwise still write the marker and make the container healthy with the old password. The waiting job
+ * is started twice-forked, so it is adopted by the container's init (`init: true`), not by the postmaster.
  */
 export function postgresStartScript(): string {
     return `#!/bin/sh
@@ -79,7 +81,7 @@ sync_password() {
         fi
         sleep 0.5
     done
-    psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB" <<'SQL'
+    psql -X -q -v ON_ERROR_STOP=1 -h /var/run/postgresql -p 5432 -U "$POSTGRES_USER" -d "$POSTGRES_DB" <<'SQL' || return 1
 \\set role \`printf '%s' "$POSTGRES_USER"\`
 \\set pw \`cat "$POSTGRES_PASSWORD_FILE"\`
 ALTER ROLE :"role" WITH PASSWORD :'pw';

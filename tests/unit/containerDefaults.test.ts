@@ -1,4 +1,4 @@
-import { cpusAsReadBack, goDuration, healthcheck, limitInputs, RunPolicy } from "../../components/containerDefaults";
+import { cpusAsReadBack, goDuration, healthcheck, hostAddressFor, isLoopbackPublishAddress, limitInputs, REPLACE_ON_CHANGES, RunPolicy, waitTimeoutSeconds } from "../../components/containerDefaults";
 import { nanoToDecimalString, parseCpus } from "../e2e/model/container";
 
 const policy: RunPolicy = { restartPolicy: "unless-stopped", healthcheckIntervalSeconds: 5, healthcheckStartIntervalSeconds: 1, stopGraceSeconds: 30 };
@@ -9,29 +9,91 @@ test.each([
     [1, "1s"],
     [59, "59s"],
     [60, "1m0s"],
+    [61, "1m1s"],
     [90, "1m30s"],
     [600, "10m0s"],
+    [3599, "59m59s"],
     [3600, "1h0m0s"],
     [3661, "1h1m1s"],
+    [7322, "2h2m2s"],
+    [90000, "25h0m0s"], // Go has no day unit
 ])("%d s is written %s", (seconds, text) => {
     expect(goDuration(seconds)).toBe(text);
 });
 
-test("fractions and negatives are refused", () => {
-    expect(() => goDuration(1.5)).toThrow(/whole seconds/);
-    expect(() => goDuration(-1)).toThrow(/whole seconds/);
+test.each([1.5, 0.5, -1, -60, NaN, Infinity])("%d s is refused (Go would print fractions as ms/µs)", (seconds) => {
+    expect(() => goDuration(seconds)).toThrow(new Error(`goDuration: expected whole seconds ≥ 0, got ${seconds}`));
 });
 
+// Every duration in Go's form (the provider's read-back); a probe may take 5 s; 3 failures in a row make it unhealthy.
 test("a start interval is set only when configured (the Docker client refuses it below API 1.44)", () => {
     expect(healthcheck(["CMD", "true"], policy, 60)).toEqual({ tests: ["CMD", "true"], interval: "5s", timeout: "5s", retries: 3, startPeriod: "1m0s", startInterval: "1s" });
-    expect(healthcheck(["CMD", "true"], { ...policy, healthcheckStartIntervalSeconds: 0 }, 60)).not.toHaveProperty("startInterval");
-    expect(healthcheck(["CMD", "true"], { ...policy, healthcheckIntervalSeconds: 120 }, 10).interval).toBe("2m0s");
+    const without = healthcheck(["CMD", "true"], { ...policy, healthcheckStartIntervalSeconds: 0 }, 60);
+    expect(without).toEqual({ tests: ["CMD", "true"], interval: "5s", timeout: "5s", retries: 3, startPeriod: "1m0s" });
+    expect(Object.keys(without)).not.toContain("startInterval"); // absent, not undefined: the provider would send it
+    expect(healthcheck(["CMD-SHELL", "pg_isready"], { ...policy, healthcheckIntervalSeconds: 120, healthcheckStartIntervalSeconds: 2 }, 0)).toEqual({
+        tests: ["CMD-SHELL", "pg_isready"],
+        interval: "2m0s",
+        timeout: "5s",
+        retries: 3,
+        startPeriod: "0s",
+        startInterval: "2s",
+    });
 });
 
-test("a memory limit comes with the same swap limit; no limit sets neither", () => {
-    expect(limitInputs({ memoryMb: 512, cpus: "0.5" })).toEqual({ memory: 512, memorySwap: 512, cpus: "0.5" });
-    expect(limitInputs({})).toEqual({});
-    expect(limitInputs(undefined)).toEqual({});
+// A change of any of these must replace the container: the provider cannot apply them in place.
+test("replaced on a change of the healthcheck, memory or swap", () => {
+    expect(REPLACE_ON_CHANGES).toEqual(["healthcheck", "memory", "memorySwap"]);
+});
+
+// The start period, then three probes (the retries) one interval apart, plus 10 s of slack.
+test.each([
+    [60, 5, 85],
+    [7, 11, 50],
+    [0, 1, 13],
+])("start period %d s and interval %d s: wait at most %d s", (startPeriod, interval, seconds) => {
+    expect(waitTimeoutSeconds({ ...policy, healthcheckIntervalSeconds: interval }, startPeriod)).toBe(seconds);
+});
+
+// A port published on every interface is dialled on loopback from the host; a specific address as it is.
+test.each([
+    ["0.0.0.0", "127.0.0.1"],
+    ["127.0.0.1", "127.0.0.1"],
+    ["127.0.0.2", "127.0.0.2"],
+    ["192.168.1.10", "192.168.1.10"],
+])("a port published on %s is dialled at %s", (bind, host) => {
+    expect(hostAddressFor(bind)).toBe(host);
+});
+
+// Loopback means reachable from this machine only; missing, empty and 0.0.0.0 mean every interface.
+test.each<[string | undefined, boolean]>([
+    [undefined, false],
+    ["", false],
+    ["0.0.0.0", false],
+    ["::", false],
+    ["[::]", false],
+    ["192.168.1.10", false],
+    ["10.127.0.1", false],
+    ["1270.0.0.1", false],
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["::1", true],
+    ["[::1]", true],
+])("a port published on %j is loopback only: %s", (ip, loopback) => {
+    expect(isLoopbackPublishAddress(ip)).toBe(loopback);
+});
+
+// memorySwap = memory: no swap (the engine would set twice the memory, read back into state: a diff on every up).
+test.each<[string, Parameters<typeof limitInputs>[0], ReturnType<typeof limitInputs>]>([
+    ["memory and cpus", { memoryMb: 512, cpus: "0.5" }, { memory: 512, memorySwap: 512, cpus: "0.5" }],
+    ["memory only", { memoryMb: 256 }, { memory: 256, memorySwap: 256 }],
+    ["cpus only", { cpus: "2.0" }, { cpus: "2.0" }],
+    ["no limits", {}, {}],
+    ["a limits object left out", undefined, {}],
+    ["zero memory and empty cpus (unset)", { memoryMb: 0, cpus: "" }, {}],
+])("container limit inputs for %s", (_, limits, inputs) => {
+    expect(limitInputs(limits)).toEqual(inputs);
+    expect(Object.keys(limitInputs(limits)).sort()).toEqual(Object.keys(inputs).sort()); // unset limits are absent, not undefined
 });
 
 // kreuzwerker v4.5.0 helpers.go nanoInt64ToDecimalString: what the provider stores for a container's cpus.
@@ -42,14 +104,37 @@ test.each([
     ["0.25", "0.25"],
     ["1.5", "1.5"],
     ["0.1", "0.1"],
-    ["10", "10."],
+    ["10", "10."], // "10.000000000" holds ten 0s, not nine: trailing zeros trimmed, the point stays
     ["1.0", "1.0"],
     ["0.123456789", "0.123456789"],
+    ["1.123456789", "1.123456789"], // no 0 at all in the nine-decimal text
+    ["1.000000001", "1.000000001"],
+    ["0.15", "0.15"], // "0.150000000": eight 0s, trimmed
+    ["2.05", "2.05"],
+    ["0.025", "0.025"], // the nanos are padded on the left: 025000000
+    ["1.5000000000", "1.5"], // ten decimals, but the trailing zeros are no precision
+    ["1.50000000000", "1.5"], // eleven: every trailing zero is dropped, not just one
+    ["16", "16.0"],
+    ["100", "100."],
 ])("cpus %s is written %s, as the provider reads it back", (value, readBack) => {
     expect(cpusAsReadBack(value)).toBe(readBack);
 });
 
-test.each(["0.05", "0.01", "0.0000000001", "x"])("cpus %s has no stable read-back form", (value) => {
+test.each([
+    "0.05", // reads back as 0.1 (nine 0s: one decimal, half rounded up)
+    "0.01", // reads back as 0.0
+    "0.06", // reads back as 0.1
+    "0.0000000001", // too precise: the provider refuses it
+    "1.0000000001", // too precise, even though the first nine decimals alone would be fine
+    "0.1234567891",
+    "x",
+    "",
+    "-1",
+    "1.5x",
+    "1.",
+    ".5",
+    "1e3",
+])("cpus %j has no stable read-back form", (value) => {
     expect(cpusAsReadBack(value)).toBeUndefined();
 });
 

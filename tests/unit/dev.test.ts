@@ -1,4 +1,3 @@
-import { PASSWORD_FILE } from "../../components/database";
 import { PASSWORD_SYNCED_MARKER, postgresStartScript, START_SCRIPT_PATH } from "../../components/postgres";
 import { envOf, ProgramRun, publishedPorts, runProgram, stackConfig, T, valueOf } from "./harness";
 
@@ -32,9 +31,11 @@ test("publishes Postgres on 127.0.0.1 only", () => {
 });
 
 test("exports a host URL for next dev that uses the published loopback port, as a secret", async () => {
-    const url = await valueOf<string>(run.outputs.dbHostUrl);
-    expect(url).toMatch(/^postgresql:\/\/nextstack:[^@]+@127\.0\.0\.1:5432\/nextstack$/);
+    // dbPublishPort 5432 on the default address 127.0.0.1; the password is the generated one (the mock's value).
+    expect(await valueOf(run.outputs.dbHostUrl)).toBe("postgresql://nextstack:Generated0Password0Of0Length0032@127.0.0.1:5432/nextstack");
     expect(await run.outputs.dbHostUrl.isSecret).toBe(true);
+    // Containers on the network still reach it by alias, on the container port.
+    expect(await valueOf(run.outputs.dbUrl)).toBe("postgresql://nextstack:Generated0Password0Of0Length0032@db:5432/nextstack");
 });
 
 test("the database joins the stack network as db and is healthchecked over TCP", () => {
@@ -44,23 +45,26 @@ test("the database joins the stack network as db and is healthchecked over TCP",
     expect(db.inputs.healthcheck.startInterval).toBe("1s");
     expect(db.inputs.wait).toBe(true);
     expect(db.inputs.restart).toBe("unless-stopped");
-    expect(db.inputs.destroyGraceSeconds).toBeGreaterThan(0);
-    expect(db.replaceOnChanges).toContain("healthcheck");
+    // The default stopGraceSeconds: Postgres gets 30 s to checkpoint before it is killed.
+    expect(db.inputs.destroyGraceSeconds).toBe(30);
+    expect(db.replaceOnChanges).toEqual(["healthcheck", "memory", "memorySwap"]);
 });
 
 test("mounts the volume where Postgres 18 keeps its data and pins the image by its ID", () => {
     const db = run.one(T.container);
     expect(db.inputs.mounts).toEqual([{ type: "volume", source: "nextstack-dev-pgdata", target: "/var/lib/postgresql" }]);
     expect(run.one(T.remoteImage).inputs).toMatchObject({ name: "postgres:18-alpine", keepLocally: true });
-    expect(db.inputs.image).toMatch(/^sha256:/);
+    // The image input is the pulled image's ID (not the tag): a new image behind the tag replaces the container.
+    expect(db.propertyDependencies.image).toEqual([run.one(T.remoteImage).urn]);
 });
 
 test("the password reaches Postgres as a secret file, never in its environment", () => {
     const db = run.one(T.container);
     const env = envOf(db);
-    expect(env.POSTGRES_PASSWORD_FILE).toBe(PASSWORD_FILE);
+    expect(env.POSTGRES_PASSWORD_FILE).toBe("/run/secrets/postgres-password");
     expect(env.POSTGRES_PASSWORD).toBeUndefined();
-    expect(db.inputs.uploads).toContainEqual(expect.objectContaining({ file: PASSWORD_FILE, content: "Generated0Password0Of0Length0032" }));
+    // World-readable (0444): the postgres user the image switches to must read a file uploaded as root.
+    expect(db.inputs.uploads).toContainEqual({ file: "/run/secrets/postgres-password", content: "Generated0Password0Of0Length0032", permissions: "0444" });
     expect(db.secretInputs.has("uploads")).toBe(true);
     expect(JSON.stringify(db.inputs.envs)).not.toContain("Generated0Password");
 });
@@ -75,5 +79,14 @@ test("starts Postgres through the start script that makes the role's password ma
     expect(db.inputs.entrypoints).toEqual([START_SCRIPT_PATH]);
     expect(db.inputs.command).toEqual(["postgres"]);
     expect(db.inputs.init).toBe(true);
+    // Executable (0755): it is the entrypoint.
     expect(db.inputs.uploads).toContainEqual({ file: START_SCRIPT_PATH, content: postgresStartScript(), permissions: "0755" });
+    expect(db.inputs.uploads).toHaveLength(2);
+});
+
+test("exports no app or proxy when the stack runs only the database", async () => {
+    expect(run.outputs.appContainer).toBeUndefined();
+    expect(run.outputs.proxyContainer).toBeUndefined();
+    expect(run.outputs.url).toBeUndefined();
+    expect(await valueOf(run.outputs.dbContainer)).toBe("nextstack-dev-db");
 });

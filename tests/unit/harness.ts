@@ -197,3 +197,30 @@ export function publishedPorts(container: Registered): string[] {
 export function envOf(container: Registered): Record<string, string> {
     return Object.fromEntries((container.inputs.envs ?? []).map((e: string) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
 }
+
+/**
+ * Runs `fn` and collects the process's unhandled rejections meanwhile, as messages, instead of letting jest fail
+ * the test with them: the Pulumi runtime reports a resource whose registration failed (an error thrown in an
+ * `apply` one of its inputs or `dependsOn` waits on) as an unhandled rejection, which is what fails a real
+ * `pulumi up`. Waits until no rejection has arrived for a while before it returns.
+ */
+export async function collectingRejections<R>(fn: () => Promise<R>): Promise<{ result: R; errors: string[] }> {
+    // jest gives each test file a copy of `process`; the listeners that count are on the real one.
+    const real: NodeJS.Process = require("vm").runInThisContext("process");
+    const saved = real.rawListeners("unhandledRejection") as ((...args: any[]) => void)[];
+    const errors: string[] = [];
+    real.removeAllListeners("unhandledRejection");
+    real.on("unhandledRejection", (err) => errors.push(err && typeof err === "object" && "message" in err ? String(err.message) : String(err)));
+    try {
+        const result = await fn();
+        for (let seen = -1, quiet = 0; quiet < 5; ) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+            quiet = errors.length === seen ? quiet + 1 : 0;
+            seen = errors.length;
+        }
+        return { result, errors };
+    } finally {
+        real.removeAllListeners("unhandledRejection");
+        for (const listener of saved) real.on("unhandledRejection", listener);
+    }
+}

@@ -16,10 +16,14 @@ test("declares every resource of the stack", () => {
 test("only what depends on a build is unknown", () => {
     const app = run.all(T.container).find((c) => c.inputs.name === "nextstack-prod-app")!;
     const db = run.all(T.container).find((c) => c.inputs.name === "nextstack-prod-db")!;
+    const proxy = run.all(T.container).find((c) => c.inputs.name === "nextstack-prod-proxy")!;
     expect(pulumi.isUnknown(app.inputs.image)).toBe(true);
+    expect(pulumi.isUnknown(proxy.inputs.image)).toBe(true);
     expect(pulumi.isUnknown(db.inputs.image)).toBe(false);
     expect(app.inputs.networksAdvanced).toEqual([{ name: "nextstack-prod", aliases: ["app"] }]);
-    expect(app.inputs.healthcheck.tests.join(" ")).toContain("/api/health");
-    expect(db.inputs.image).toMatch(/^sha256:/);
+    expect(app.inputs.healthcheck.tests).toEqual(["CMD", "node", "-e", 'fetch("http://127.0.0.1:3000/api/health").then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))']);
+    expect(proxy.inputs.uploads.map((u: any) => u.file)).toEqual(["/etc/nginx/conf.d/default.conf"]);
+    // The pulled image's ID, known in a preview: the database's line in the diff shows no change.
+    expect(db.propertyDependencies.image).toEqual([run.one(T.remoteImage).urn]);
     expect(db.inputs.ports).toEqual([]);
 });

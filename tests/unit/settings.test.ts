@@ -1,29 +1,9 @@
-import * as fs from "fs";
-import * as path from "path";
-import { parseSettings, PROJECT_DIR, SettingsError, SettingsSource } from "../../components/settings";
+import { parseSettings, SettingsSource } from "../../components/settings";
 import { BAD_INPUTS } from "../fixtures/badInputs";
+import { problemsOf, projectSource as source } from "./settingsSource";
 
-// Paths are read from the real project, as the program reads them.
-const inProject = (p: string) => path.resolve(PROJECT_DIR, p);
-const source = (config: Record<string, string>, extra: Partial<SettingsSource> = {}): SettingsSource => ({
-    project: "nextstack",
-    stack: "dev",
-    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`nextstack:${k}`, v])),
-    isSecret: () => true,
-    fileExists: (p) => fs.existsSync(inProject(p)),
-    readFile: (p) => (fs.existsSync(inProject(p)) ? fs.readFileSync(inProject(p), "utf8") : undefined),
-    ...extra,
-});
-
-function problems(config: Record<string, string>, extra: Partial<SettingsSource> = {}): string[] {
-    try {
-        parseSettings(source(config, extra));
-    } catch (e) {
-        if (e instanceof SettingsError) return e.issues.map((i) => `${i.key}: ${i.message}`);
-        throw e;
-    }
-    return [];
-}
+const problems = (config: Record<string, string>, extra: Partial<SettingsSource> = {}) =>
+    problemsOf(source(config, extra));
 
 test("defaults give a database-only stack with Postgres 18's layout", () => {
     const s = parseSettings(source({}));

@@ -40,7 +40,10 @@ test("the password is percent-encoded in the app's URL and decodes back to itsel
     expect(decodeURIComponent(url.password)).toBe(PASSWORD);
     expect(decodeURIComponent(url.username)).toBe("nextstack");
     expect(raw).not.toContain(PASSWORD);
-    expect(await valueOf(run.outputs.dbUrl)).toBe(raw);
+    // Each URL delimiter in the password escaped: @ : / ? # % & = + space and the UTF-8 bytes of ü.
+    const encoded = "p%40ss%3Aw%2Frd%3F%23%25%26%3D%2B%20%C3%BC";
+    expect(raw).toBe(`postgresql://nextstack:${encoded}@db:5432/nextstack`);
+    expect(await valueOf(run.outputs.dbUrl)).toBe(`postgresql://nextstack:${encoded}@db:5432/nextstack`);
 });
 
 test("a stack without protectData does not retain its volume, so destroy leaves nothing", () => {
@@ -50,9 +53,11 @@ test("a stack without protectData does not retain its volume, so destroy leaves 
 
 test("limits reach the containers they are set for, and only those", () => {
     const byName = (n: string) => run.all(T.container).find((c) => c.inputs.name === `nextstack-pr-42-${n}`)!;
-    expect(byName("app").inputs).toMatchObject({ memory: 512, cpus: "1.5" });
-    expect(byName("db").inputs.memory).toBeUndefined();
-    expect(byName("proxy").inputs.cpus).toBeUndefined();
+    // 512m is 512 MB; no swap (memorySwap = memory); 1.5 CPUs as the provider reads them back.
+    expect(byName("app").inputs).toMatchObject({ memory: 512, memorySwap: 512, cpus: "1.5" });
+    for (const other of ["db", "proxy"]) {
+        expect([other, byName(other).inputs.memory, byName(other).inputs.memorySwap, byName(other).inputs.cpus]).toEqual([other, undefined, undefined, undefined]);
+    }
 });
 
 test("the password appears in no non-secret output, no image build argument and no container env but the app's secret URL", async () => {
@@ -71,6 +76,8 @@ test("the password appears in no non-secret output, no image build argument and 
 test("secret app env reaches the app as a secret input, and no output", async () => {
     const app = run.all(T.container).find((c) => c.inputs.name === "nextstack-pr-42-app")!;
     expect(envOf(app).AUTH_SECRET).toBe("auth-s3cret-value");
+    // After what the program sets itself.
+    expect(app.inputs.envs.slice(1)).toEqual(["HOSTNAME=0.0.0.0", "PORT=3000", "AUTH_SECRET=auth-s3cret-value"]);
     expect(app.secretInputs.has("envs")).toBe(true);
     for (const output of Object.values(run.outputs)) {
         if (output !== undefined) expect(String(JSON.stringify(await valueOf(output)))).not.toContain("auth-s3cret-value");

@@ -1,0 +1,46 @@
+// Mutation testing of the program (`npm run test:mutation`): StrykerJS plants one small bug at a time in
+// components/ and policy/ and runs the unit tests that cover it; a mutant the tests do not notice "survives".
+// Incremental: the result of each mutant is kept in reports/stryker-incremental.json (committed), so a rerun
+// tests only the mutants whose code or covering tests changed. A full run takes hours on 2 cores (README).
+import { fileURLToPath } from "node:url";
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+    packageManager: "npm",
+    testRunner: "jest",
+    plugins: ["@stryker-mutator/jest-runner", "@stryker-mutator/typescript-checker"],
+    // policy/index.ts only constructs the pack; policy/testing.ts is the unit tests' harness, not the product.
+    mutate: ["components/**/*.ts", "policy/**/*.ts", "!policy/index.ts", "!policy/testing.ts"],
+    jest: {
+        projectType: "custom",
+        // The `unit` project of jest.config.js, flat: Stryker's runner does not take jest's `projects`.
+        config: {
+            rootDir: ".",
+            testMatch: ["<rootDir>/tests/unit/**/*.test.ts"],
+            // isolatedModules: a mutant that breaks a type is the checker's business; tests only run code.
+            transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json", isolatedModules: true }] },
+            // An absolute path: Stryker wraps the environment and resolves it itself.
+            testEnvironment: fileURLToPath(new URL("./tests/mutation/environment.js", import.meta.url)),
+            modulePathIgnorePatterns: ["<rootDir>/app/"],
+            // Instrumented code on a busy machine: a program run in a beforeAll can exceed jest's 5 s default.
+            testTimeout: 60000,
+        },
+        // Only the test files that import the mutated file (through the program, for most): the scripts' and
+        // the e2e model's tests never see a mutant of components/ or policy/.
+        enableFindRelatedTests: true,
+    },
+    coverageAnalysis: "perTest",
+    checkers: ["typescript"],
+    tsconfigFile: "tsconfig.json",
+    typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+    ignorePatterns: ["app/node_modules", "app/.next", "bench", "reports", "bin", ".stryker-tmp*", "*.log"],
+    incremental: true,
+    incrementalFile: "reports/stryker-incremental.json",
+    reporters: ["html", "json", "clear-text", "progress"],
+    htmlReporter: { fileName: "reports/mutation/index.html" },
+    jsonReporter: { fileName: "reports/mutation/mutation.json" },
+    timeoutMS: 60000,
+    concurrency: 1,
+    tempDirName: ".stryker-tmp",
+    cleanTempDir: "always",
+};

@@ -1,0 +1,68 @@
+/**
+ * Jest environment for `npm run test:mutation` (StrykerJS, per-test coverage).
+ *
+ * Stryker credits code that runs while a test runs to that test, and everything else to no test ("static"): a
+ * static mutant is then tested with the whole suite. Most of our unit tests run the Pulumi program once in a
+ * `beforeAll` and assert on what it registered, so nearly every mutant would be static and the run would take
+ * a day. This environment credits what a `beforeAll` covers to every test of its `describe` block (those tests
+ * are what can see the effect), so Stryker runs only those tests for such a mutant. Likewise, what runs while
+ * the test file loads (module-level code, here and in the modules it imports: jest gives every test file its
+ * own module registry) is credited to the tests of that file.
+ */
+const { TestEnvironment } = require("jest-environment-node");
+
+const PREFIX = "\u0000beforeAll:";
+
+function describeName(block) {
+    return block.parent ? `${describeName(block.parent)} ${block.name}`.trimStart() : "";
+}
+
+function testsUnder(block, out = []) {
+    for (const child of block.children) {
+        if (child.type === "test") out.push(`${describeName(child.parent)} ${child.name}`.trimStart());
+        else testsUnder(child, out);
+    }
+    return out;
+}
+
+class BeforeAllCreditingEnvironment extends TestEnvironment {
+    #blocks = new Map();
+
+    async setup() {
+        await super.setup();
+        const ctx = this.global.__stryker__;
+        if (!ctx) return;
+        const id = `${PREFIX}${this.#blocks.size}`;
+        this.#blocks.set(id, undefined); // the root block, known once the file is loaded
+        ctx.currentTestId = id;
+    }
+
+    async handleTestEvent(event, state) {
+        const ctx = this.global.__stryker__;
+        if (!ctx) return;
+        if (event.name === "run_start") {
+            ctx.currentTestId = undefined;
+        } else if (event.name === "hook_start" && event.hook.type === "beforeAll") {
+            const id = `${PREFIX}${this.#blocks.size}`;
+            this.#blocks.set(id, event.hook.parent);
+            ctx.currentTestId = id;
+        } else if ((event.name === "hook_success" || event.name === "hook_failure") && event.hook.type === "beforeAll") {
+            ctx.currentTestId = undefined;
+        } else if (event.name === "run_finish") {
+            const perTest = ctx.mutantCoverage?.perTest;
+            if (!perTest) return;
+            for (const [id, block] of this.#blocks) {
+                const covered = perTest[id];
+                delete perTest[id];
+                if (!covered) continue;
+                for (const test of testsUnder(block ?? state.rootDescribeBlock)) {
+                    const into = (perTest[test] ??= {});
+                    for (const [mutant, hits] of Object.entries(covered)) into[mutant] = (into[mutant] ?? 0) + hits;
+                }
+            }
+            this.#blocks.clear();
+        }
+    }
+}
+
+module.exports = BeforeAllCreditingEnvironment;

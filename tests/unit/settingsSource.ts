@@ -1,0 +1,46 @@
+// Stack sources for the settings tests: config given as bare keys, files read from a stub or the real project.
+import * as fs from "fs";
+import * as path from "path";
+import { parseSettings, PROJECT_DIR, SettingsError, SettingsSource } from "../../components/settings";
+
+export const STANDALONE = 'export default { output: "standalone" };';
+
+type Config = Record<string, string>;
+type Extra = Partial<SettingsSource>;
+
+const base = (config: Config): Pick<SettingsSource, "project" | "stack" | "config" | "isSecret"> => ({
+    project: "nextstack",
+    stack: "dev",
+    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`nextstack:${k}`, v])),
+    isSecret: () => true,
+});
+
+/** A stack source whose app directory holds a standalone Next.js app, whatever `appPath` says. */
+export const stubSource = (config: Config, extra: Extra = {}): SettingsSource => ({
+    ...base(config),
+    fileExists: () => true,
+    readFile: (p) => (p.endsWith("/next.config.mjs") ? STANDALONE : undefined),
+    ...extra,
+});
+
+/** A stack source whose paths are read from the real project, as the program reads them. */
+export const projectSource = (config: Config, extra: Extra = {}): SettingsSource => {
+    const inProject = (p: string) => path.resolve(PROJECT_DIR, p);
+    return {
+        ...base(config),
+        fileExists: (p) => fs.existsSync(inProject(p)),
+        readFile: (p) => (fs.existsSync(inProject(p)) ? fs.readFileSync(inProject(p), "utf8") : undefined),
+        ...extra,
+    };
+};
+
+/** The problems parseSettings reports for a source, as `key: message` lines; [] when it accepts it. */
+export function problemsOf(source: SettingsSource): string[] {
+    try {
+        parseSettings(source);
+    } catch (e) {
+        if (e instanceof SettingsError) return e.issues.map((i) => `${i.key}: ${i.message}`);
+        throw e;
+    }
+    return [];
+}
