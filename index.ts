@@ -29,6 +29,7 @@ const app = settings.app
           stack,
           path: settings.app.path,
           baseImage: settings.app.baseImage,
+          packageManager: settings.app.packageManager.spec,
           databaseUrl: db.url,
           databaseUrlEnv: settings.app.databaseUrlEnv,
           env: settings.app.env,

@@ -9,14 +9,16 @@ module.exports = {
             testMatch: ["<rootDir>/tests/unit/**/*.test.ts"],
             transform: { "^.+\\.ts$": tsJest },
             testEnvironment: "node",
-            modulePathIgnorePatterns: ["<rootDir>/app/"],
+            // app/: the sample app's own package.json; .stryker-tmp: the mutation run's copy of the project.
+            modulePathIgnorePatterns: ["<rootDir>/app/", "<rootDir>/\\.stryker-tmp"],
         },
         {
             displayName: "e2e",
             testMatch: ["<rootDir>/tests/e2e/**/*.e2e.test.ts"],
             transform: { "^.+\\.ts$": tsJest },
             testEnvironment: "node",
-            modulePathIgnorePatterns: ["<rootDir>/app/"],
+            // app/: the sample app's own package.json; .stryker-tmp: the mutation run's copy of the project.
+            modulePathIgnorePatterns: ["<rootDir>/app/", "<rootDir>/\\.stryker-tmp"],
             globalSetup: "<rootDir>/tests/e2e/globalSetup.ts",
             globalTeardown: "<rootDir>/tests/e2e/globalTeardown.ts",
             setupFilesAfterEnv: ["<rootDir>/tests/e2e/timeout.ts"],

@@ -22,6 +22,8 @@ export interface NextAppArgs {
     path: string;
     /** Node base image of the build and run stages. */
     baseImage: string;
+    /** `name@version`, or `npm` (the base image's own, the default): installs and builds the app (components/packageManager.ts). */
+    packageManager?: string;
     /** Database URL for the app, from the Database component (secret). */
     databaseUrl: pulumi.Input<string>;
     /** Environment variable the app reads its database URL from. */
@@ -71,6 +73,7 @@ export class NextApp extends pulumi.ComponentResource {
                     dockerfile: NEXTJS_DOCKERFILE,
                     args: {
                         BASE_IMAGE: args.baseImage,
+                        PACKAGE_MANAGER: args.packageManager ?? "npm",
                         ...labelBuildArgs(labels),
                     },
                 },

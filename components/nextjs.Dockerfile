@@ -6,56 +6,82 @@
 ARG BASE_IMAGE=node:24-alpine
 
 # ---------------------------------------------------------------------------
-FROM ${BASE_IMAGE} AS deps
-WORKDIR /app
-
+# The app's package manager at the version the program chose (components/packageManager.ts): "npm" (the base
+# image's own npm) or name@version from package.json's packageManager field or the lockfile's format.
+FROM ${BASE_IMAGE} AS pm
 # Optional and unset by default: lets a build behind a registry mirror or a
 # TLS-intercepting proxy reach the registry without editing this file
 # (npm-compatible clients read npm_config_* from the environment; CA is PEM text).
 ARG NPM_CONFIG_REGISTRY
 ARG NPM_CONFIG_CA
-# Corepack would otherwise ask before downloading pnpm.
-ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0
-
-# Only the manifests, so the install layer stays cached until dependencies
-# change. The globs let each lockfile (and .npmrc) be absent.
-# pnpm: Node 25+ images no longer ship corepack, hence the npm fallback.
-COPY package.json yarn.lock* package-lock.json* pnpm-lock.yaml* .npmrc* ./
-RUN if [ -f yarn.lock ]; then \
-      yarn install --frozen-lockfile; \
-    elif [ -f package-lock.json ]; then \
-      npm ci --no-audit --no-fund; \
-    elif [ -f pnpm-lock.yaml ]; then \
-      { corepack enable pnpm || npm install -g pnpm; } && \
-      pnpm install --frozen-lockfile; \
-    else \
-      echo "nextjs.Dockerfile: no lockfile (yarn.lock, package-lock.json or pnpm-lock.yaml) in the app directory; commit one so the image installs exactly what was tested." >&2; \
-      exit 1; \
+ARG PACKAGE_MANAGER=npm
+# Corepack would otherwise ask before downloading; Yarn Berry installs into node_modules (standalone output
+# traces files there; Plug'n'Play has none).
+# YARN_IGNORE_PATH: the version chosen here, not a yarnPath release of .yarnrc.yml (not copied for the install).
+ENV COREPACK_ENABLE_DOWNLOAD_PROMPT=0 \
+    YARN_NODE_LINKER=node-modules \
+    YARN_IGNORE_PATH=1 \
+    NEXTSTACK_PACKAGE_MANAGER=${PACKAGE_MANAGER}
+# corepack where the image has it and it can fetch that version; otherwise the same exact version from the
+# registry with npm (Node 25+ images ship no corepack; corepack's signature check can fail behind a proxy).
+# Bun is not a corepack tool: npm installs it (its package carries the binary for glibc and musl).
+RUN set -eu; spec="${PACKAGE_MANAGER%%+*}"; name="${spec%%@*}"; version="${spec#*@}"; \
+    if [ "$spec" = npm ]; then exit 0; fi; \
+    case "$name" in \
+      npm) npm install -g --no-audit --no-fund "npm@$version" ;; \
+      bun) npm install -g --no-audit --no-fund "bun@$version" ;; \
+      pnpm|yarn) \
+        if ! { command -v corepack >/dev/null && corepack enable "$name" && corepack install -g "$PACKAGE_MANAGER"; }; then \
+          echo "nextjs.Dockerfile: corepack could not provide $PACKAGE_MANAGER; installing $spec with npm" >&2; \
+          case "$spec" in \
+            yarn@1.*) npm install -g --force --no-audit --no-fund "yarn@$version" ;; \
+            yarn@*) npm install -g --force --no-audit --no-fund "@yarnpkg/cli-dist@$version" ;; \
+            *) npm install -g --force --no-audit --no-fund "$spec" ;; \
+          esac; \
+        fi ;; \
+      *) echo "nextjs.Dockerfile: PACKAGE_MANAGER=$PACKAGE_MANAGER; expected npm or name@version with npm, pnpm, yarn or bun" >&2; exit 1 ;; \
+    esac; \
+    installed="$("$name" --version)"; \
+    if [ "$installed" != "$version" ]; then \
+      echo "nextjs.Dockerfile: $name --version says $installed, expected $version" >&2; exit 1; \
     fi
 
 # ---------------------------------------------------------------------------
-FROM ${BASE_IMAGE} AS builder
+FROM pm AS deps
 WORKDIR /app
+
+# Only the manifests, so the install layer stays cached until dependencies
+# change. The globs let each lockfile (and .npmrc, .yarnrc.yml) be absent.
+COPY package.json package-lock.json* npm-shrinkwrap.json* pnpm-lock.yaml* yarn.lock* bun.lock* .npmrc* .yarnrc.yml* ./
 ARG NPM_CONFIG_REGISTRY
 ARG NPM_CONFIG_CA
-ENV NEXT_TELEMETRY_DISABLED=1 \
-    COREPACK_ENABLE_DOWNLOAD_PROMPT=0
+# The lockfile is the contract: each tool refuses to change it. A registry given to npm (build arg or the base
+# image's npm_config_registry) is given to Yarn Berry and Bun too, which do not read npm's settings.
+RUN set -eu; name="${NEXTSTACK_PACKAGE_MANAGER%%@*}"; \
+    registry="${NPM_CONFIG_REGISTRY:-${npm_config_registry:-}}"; \
+    if [ -n "$registry" ]; then export YARN_NPM_REGISTRY_SERVER="$registry" BUN_CONFIG_REGISTRY="$registry"; fi; \
+    case "$name" in \
+      npm) npm ci --no-audit --no-fund ;; \
+      pnpm) pnpm install --frozen-lockfile ;; \
+      yarn) if [ "$(yarn --version | cut -d. -f1)" = 1 ]; then yarn install --frozen-lockfile; else yarn install --immutable; fi ;; \
+      bun) bun install --frozen-lockfile ;; \
+    esac; \
+    mkdir -p .yarn
+
+# ---------------------------------------------------------------------------
+FROM pm AS builder
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1
 
 COPY . .
 # A host node_modules or .next that slipped past .dockerignore would be for the
 # wrong platform or stale. public/ is optional in Next.js but the runner copies it.
 RUN rm -rf node_modules .next && mkdir -p public
 COPY --from=deps /app/node_modules ./node_modules
+# Yarn Berry's install state (`yarn run` needs it); an empty directory for the other tools.
+COPY --from=deps /app/.yarn ./.yarn
 
-# deps already failed if there was no lockfile, so "else" is pnpm.
-RUN if [ -f yarn.lock ]; then \
-      yarn run build; \
-    elif [ -f package-lock.json ]; then \
-      npm run build; \
-    else \
-      { corepack enable pnpm || npm install -g pnpm; } && \
-      pnpm run build; \
-    fi
+RUN "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build
 # Fail here with the cause rather than later with "file not found" in the runner.
 RUN if [ ! -f .next/standalone/server.js ]; then \
       echo "nextjs.Dockerfile: .next/standalone/server.js is missing; set output: \"standalone\" in next.config and keep the app at the root of the build context." >&2; \

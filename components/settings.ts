@@ -6,6 +6,7 @@ import { cpusAsReadBack, isLoopbackPublishAddress } from "./containerDefaults";
 import { imageTag } from "./imageRef";
 import { stackLabels } from "./labels";
 import { MIN_NGINX_FOR_RERESOLVE, nginxTagTooOld } from "./nginxConf";
+import { detectPackageManager, NPM_OF_BASE_IMAGE, PackageManager } from "./packageManager";
 import { dataPathForMajor, KNOWN_POSTGRES_MAJORS, majorFromImageTag } from "./postgres";
 
 /** Config namespace of every key (`nextstack:<key>`); equals the project name in `Pulumi.yaml`. */
@@ -318,6 +319,8 @@ export interface Settings {
     app?: {
         path: string;
         baseImage: string;
+        /** Installs and builds the app in the image (from package.json's packageManager or the lockfile). */
+        packageManager: PackageManager;
         publish?: { address: string; port: number };
         databaseUrlEnv: string;
         healthPath: string;
@@ -449,9 +452,11 @@ export function parseSettings(source: SettingsSource): Settings {
 
     const dbImage = get("dbImage");
     let major = get<number>("postgresVersion");
-    const tagMajor = majorFromImageTag(dbImage);
+    // A refused dbImage is already reported: its tag is not compared (get() would give the default image's).
+    const dbImageRefused = issues.some((i) => i.key === full("dbImage"));
+    const tagMajor = dbImageRefused ? undefined : majorFromImageTag(dbImage);
     if (major === 0) {
-        if (tagMajor === undefined && !issues.some((i) => i.key === full("dbImage"))) {
+        if (tagMajor === undefined && !dbImageRefused) {
             issues.push({ key: full("postgresVersion"), message: `is 0 and the tag of ${JSON.stringify(dbImage)} does not start with a major version; set the Postgres major version of that image` });
         }
         major = tagMajor ?? 0;
@@ -491,6 +496,8 @@ export function parseSettings(source: SettingsSource): Settings {
         issues.push({ key: full("appMigrateCommand"), message: `is set but ${full("appEnabled")} is false; the command runs in the app's image` });
     }
     const appPath = get("appPath");
+    // The base image's npm unless the app's files say otherwise (a source that cannot read files: npm).
+    let packageManager: PackageManager = NPM_OF_BASE_IMAGE;
     if (appEnabled && source.fileExists) {
         if (!source.fileExists(appPath)) {
             issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}; expected a directory holding a Next.js app (it does not exist)` });
@@ -504,6 +511,9 @@ export function parseSettings(source: SettingsSource): Settings {
                     message: `got ${JSON.stringify(appPath)}; expected a Next.js app with output: "standalone" in its next.config (the image runs .next/standalone/server.js)${configs.length ? "" : ": it has no next.config"}`,
                 });
             }
+            const detected = detectPackageManager((name) => source.readFile!(`${appPath}/${name}`));
+            if ("problem" in detected) issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}: the app ${detected.problem}` });
+            else packageManager = detected.manager;
         }
     }
     const env = get<string[]>("appEnv");
@@ -560,6 +570,7 @@ export function parseSettings(source: SettingsSource): Settings {
             ? {
                   path: appPath,
                   baseImage: get("appBaseImage"),
+                  packageManager,
                   publish: get<number>("appPublishPort") ? { address: "127.0.0.1", port: get<number>("appPublishPort") } : undefined,
                   databaseUrlEnv,
                   healthPath: get("appHealthPath"),

@@ -42,6 +42,7 @@ describe("defaults", () => {
         expect(s.app).toStrictEqual({
             path: "app",
             baseImage: "node:24-alpine",
+            packageManager: { name: "npm", spec: "npm", lockfile: "package-lock.json", chosenBy: "package-lock.json" },
             publish: undefined,
             databaseUrlEnv: "DATABASE_URL",
             healthPath: "/api/health",

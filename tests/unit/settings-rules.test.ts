@@ -90,6 +90,12 @@ describe("Postgres major and image tag", () => {
     test("an image that is itself refused gets one problem, not a second one about its major", () => {
         expect(problems({ dbImage: "postgres" })).toEqual(['nextstack:dbImage: got "postgres"; expected an image pinned by tag or digest (repo:tag)']);
         expect(problems({ dbImage: "Mirror/pg:stable" })).toEqual(['nextstack:dbImage: got "Mirror/pg:stable"; expected an image reference such as postgres:18-alpine']);
+        // Not compared with the default image's tag (18) either: the refused image's major is unknown.
+        expect(problems({ dbImage: "Postgres:16", postgresVersion: "16" })).toEqual(['nextstack:dbImage: got "Postgres:16"; expected an image reference such as postgres:18-alpine']);
+        expect(problems({ dbImage: "Postgres:16", postgresVersion: "12" })).toEqual([
+            'nextstack:dbImage: got "Postgres:16"; expected an image reference such as postgres:18-alpine',
+            "nextstack:postgresVersion: got 12: Postgres 12 has no known data path; expected a major from 13 to 19",
+        ]);
     });
 
     test("a tag without a major is still blamed when another key is the one refused", () => {
@@ -151,7 +157,9 @@ describe("app and proxy", () => {
 
 describe("the app directory", () => {
     /** A project holding `files`; records every path asked about. */
-    function project(files: Record<string, string>) {
+    /** The app's files; with a package.json, an npm lockfile unless `files` says otherwise (package managers: packageManager.test.ts). */
+    function project(appFiles: Record<string, string>) {
+        const files: Record<string, string> = "web/package.json" in appFiles ? { "web/package-lock.json": "{}", ...appFiles } : appFiles;
         const asked: string[] = [];
         const dirs = new Set(Object.keys(files).flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
         return {
@@ -174,6 +182,14 @@ describe("the app directory", () => {
             "read web/next.config.cjs",
             "read web/next.config.ts",
             "read web/next.config.mts",
+            // The package manager: package.json's packageManager field, else the lockfile.
+            "read web/package.json",
+            "read web/package-lock.json",
+            "read web/npm-shrinkwrap.json",
+            "read web/pnpm-lock.yaml",
+            "read web/yarn.lock",
+            "read web/bun.lock",
+            "read web/bun.lockb",
         ]);
     });
 

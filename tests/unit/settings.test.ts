@@ -35,7 +35,13 @@ test("app path that does not exist or holds no package.json", () => {
 });
 
 test("an app without standalone output, or without a next.config", () => {
-    const files: Record<string, string> = { "web/next.config.mjs": "export default { reactStrictMode: true };" };
+    const files: Record<string, string> = {
+        "web/next.config.mjs": "export default { reactStrictMode: true };",
+        "web/package.json": "{}",
+        "web/package-lock.json": "{}",
+        "bare/package.json": "{}",
+        "bare/package-lock.json": "{}",
+    };
     const extra = { fileExists: () => true, readFile: (p: string) => files[p] };
     expect(problems({ appEnabled: "true", appPath: "web" }, extra)).toEqual([
         expect.stringMatching(/nextstack:appPath: got "web"; expected a Next.js app with output: "standalone" in its next.config/),

@@ -15,11 +15,18 @@ const base = (config: Config): Pick<SettingsSource, "project" | "stack" | "confi
     isSecret: () => true,
 });
 
+/** The files of a standalone Next.js app installed with npm, by name. */
+export const STANDALONE_APP: Readonly<Record<string, string>> = {
+    "next.config.mjs": STANDALONE,
+    "package.json": '{ "name": "web", "private": true }',
+    "package-lock.json": '{ "name": "web", "lockfileVersion": 3 }',
+};
+
 /** A stack source whose app directory holds a standalone Next.js app, whatever `appPath` says. */
 export const stubSource = (config: Config, extra: Extra = {}): SettingsSource => ({
     ...base(config),
     fileExists: () => true,
-    readFile: (p) => (p.endsWith("/next.config.mjs") ? STANDALONE : undefined),
+    readFile: (p) => STANDALONE_APP[path.posix.basename(p)],
     ...extra,
 });
 

@@ -1,0 +1,47 @@
+import * as fs from "fs";
+import * as path from "path";
+import { FIXTURE_APPS, FIXTURE_APPS_DIR } from "../fixtures/apps";
+import { destroy, e2eConfig, e2eEngine, freePort, phase, request, timeChecks, up, waitFor, wipeStack, WORK_DIR } from "./support";
+
+// Scenario 8 of the README: real Next.js apps as their developers left them (tests/fixtures/apps: lockfiles written by the real
+// tools, no packageManager field unless the fixture is about it) deploy from config alone: each is built with the
+// package manager and version the program chose (the image build fails if `<tool> --version` differs) and serves
+// its page. On one engine: the builds are the cost, and the other engine builds the sample app in scenario 2.
+const onThisEngine = e2eEngine() === "debian";
+
+(onThisEngine ? describe.each(Object.entries(FIXTURE_APPS)) : describe.skip.each(Object.entries(FIXTURE_APPS)))("%s", (app, expected) => {
+    const stack = `e2e-app-${app}`;
+    let port: number;
+
+    beforeAll(async () => {
+        await wipeStack(stack);
+        port = await freePort();
+        // Dev's database (unpublished) and the app on loopback; "/" as its health path (the fixtures have no
+        // health route).
+        const config = e2eConfig("Pulumi.dev.yaml", { dbPublishPort: 0, appEnabled: true, appPath: `${FIXTURE_APPS_DIR}/${app}`, appPublishPort: port, appHealthPath: "/" });
+        await phase(`8. up with ${app}`, () => up(stack, config));
+    });
+
+    afterAll(async () => {
+        await destroy(stack);
+        await wipeStack(stack);
+    });
+
+    timeChecks(`8. ${app}`);
+
+    test(`the image was built with ${expected.packageManager}`, () => {
+        const state = JSON.parse(fs.readFileSync(path.join(WORK_DIR, "state", `${stack}.json`), "utf8"));
+        const image = state.resources.find((r: { name: string }) => r.name === "app-image");
+        expect(image.inputs.build.args.PACKAGE_MANAGER).toBe(expected.packageManager);
+    });
+
+    test("its page is served", async () => {
+        let body = "";
+        await waitFor(`${app} answers`, async () => {
+            const res = await request(port, "/").catch(() => undefined);
+            body = res?.body ?? "";
+            return res?.status === 200;
+        }, 30_000);
+        expect(body).toContain(`fixture ${app}`);
+    });
+});
