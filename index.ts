@@ -30,9 +30,10 @@ const app = settings.app
           path: settings.app.path,
           baseImage: settings.app.baseImage,
           packageManager: settings.app.packageManager.spec,
+          buildPackages: settings.app.buildPackages,
           databaseUrl: db.url,
           databaseUrlEnv: settings.app.databaseUrlEnv,
-          env: settings.app.env,
+          env: [...settings.app.env, ...settings.app.publicUrlEnv],
           secretEnv: settings.app.secretEnv,
           healthPath: settings.app.healthPath,
           migrateCommand: settings.app.migrateCommand,
@@ -65,6 +66,7 @@ export const dbUrl = db.url;
 export const dbHostUrl = db.hostUrl;
 /** App container, when the stack runs the app. */
 export const appContainer = app?.containerName;
-/** Proxy container and the URL to open, when the stack runs the proxy. */
+/** Proxy container, when the stack runs the proxy. */
 export const proxyContainer = proxy?.containerName;
-export const url = proxy?.url;
+/** The URL to open: appPublicUrl, else the proxy's published address, else the app's own published port. */
+export const url = settings.app?.publicUrl;

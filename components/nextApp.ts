@@ -12,6 +12,17 @@ export const NEXTJS_DOCKERFILE = "components/nextjs.Dockerfile";
 /** Seconds the app may take to start before it must be healthy. */
 const START_PERIOD_SECONDS = 60;
 
+/**
+ * The app's healthcheck, run by Node in the container (no curl or wget needed, whatever the base image): with a
+ * health route, healthy on 2xx from it; without, on any HTTP answer below 500 from `/` (a redirect to a login
+ * page or a 404 still says the server runs; redirects are not followed).
+ */
+export function healthProbe(port: number, healthPath?: string): string {
+    return healthPath
+        ? `fetch(${JSON.stringify(`http://127.0.0.1:${port}${healthPath}`)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`
+        : `fetch("http://127.0.0.1:${port}/", { redirect: "manual" }).then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))`;
+}
+
 /** Arguments of a {@link NextApp}. */
 export interface NextAppArgs {
     /** Network, name prefix, labels (also baked into the image) and run policy of the stack. */
@@ -24,6 +35,8 @@ export interface NextAppArgs {
     baseImage: string;
     /** `name@version`, or `npm` (the base image's own, the default): installs and builds the app (components/packageManager.ts). */
     packageManager?: string;
+    /** System packages (apk or apt-get) for the install and build stages only, e.g. for native addons. */
+    buildPackages?: string[];
     /** Database URL for the app, from the Database component (secret). */
     databaseUrl: pulumi.Input<string>;
     /** Environment variable the app reads its database URL from. */
@@ -32,8 +45,11 @@ export interface NextAppArgs {
     env: string[];
     /** Extra secret `NAME=value` environment (kept secret in state and outputs). */
     secretEnv?: pulumi.Input<string>[];
-    /** Path of the app's health endpoint. */
-    healthPath: string;
+    /**
+     * Path of the app's own health route: healthy only on 2xx from it. Undefined (the default): healthy on any
+     * HTTP answer below 500 from `/`, redirects not followed, so an app without a health route deploys as is.
+     */
+    healthPath?: string;
     /** Shell command run once in the app image before a new app container starts (migrations); none when undefined. */
     migrateCommand?: string;
     /** Publish the app on this host address and port; unpublished when undefined. */
@@ -74,6 +90,7 @@ export class NextApp extends pulumi.ComponentResource {
                     args: {
                         BASE_IMAGE: args.baseImage,
                         PACKAGE_MANAGER: args.packageManager ?? "npm",
+                        BUILD_PACKAGES: (args.buildPackages ?? []).join(" "),
                         ...labelBuildArgs(labels),
                     },
                 },
@@ -128,7 +145,6 @@ export class NextApp extends pulumi.ComponentResource {
             });
         }
 
-        const healthUrl = `http://127.0.0.1:${APP_PORT}${args.healthPath}`;
         const container = new docker.Container(
             name,
             {
@@ -138,9 +154,8 @@ export class NextApp extends pulumi.ComponentResource {
                 envs,
                 networksAdvanced: [{ name: args.stack.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: APP_PORT, external: args.publish.port, ip: args.publish.address }] : [],
-                // Node itself probes: no curl or wget needed in the image, whatever its base.
                 healthcheck: healthcheck(
-                    ["CMD", "node", "-e", `fetch(${JSON.stringify(healthUrl)}).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`],
+                    ["CMD", "node", "-e", healthProbe(APP_PORT, args.healthPath)],
                     runPolicy,
                     START_PERIOD_SECONDS,
                 ),

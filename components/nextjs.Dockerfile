@@ -1,7 +1,7 @@
 # Multi-stage image for any Next.js app built with `output: "standalone"`.
 # The build context is the app directory. Written for the legacy builder as
 # well as BuildKit (no BuildKit-only syntax) and for Alpine- or Debian-based
-# Node images (no distro package manager, numeric user id).
+# Node images (the distro's package manager only for BUILD_PACKAGES; numeric user id).
 
 ARG BASE_IMAGE=node:24-alpine
 
@@ -15,6 +15,15 @@ FROM ${BASE_IMAGE} AS pm
 ARG NPM_CONFIG_REGISTRY
 ARG NPM_CONFIG_CA
 ARG PACKAGE_MANAGER=npm
+# System packages for installing and building only (native addons: python3 make g++); the runner stage starts
+# again from the base image, so they are not in the image that runs.
+ARG BUILD_PACKAGES=""
+RUN set -eu; if [ -n "$BUILD_PACKAGES" ]; then \
+      if command -v apk >/dev/null; then apk add --no-cache $BUILD_PACKAGES; \
+      elif command -v apt-get >/dev/null; then \
+        apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $BUILD_PACKAGES && rm -rf /var/lib/apt/lists/*; \
+      else echo "nextjs.Dockerfile: BUILD_PACKAGES is set but the base image has neither apk nor apt-get" >&2; exit 1; fi; \
+    fi
 # Corepack would otherwise ask before downloading; Yarn Berry installs into node_modules (standalone output
 # traces files there; Plug'n'Play has none).
 # YARN_IGNORE_PATH: the version chosen here, not a yarnPath release of .yarnrc.yml (not copied for the install).

@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { cpusAsReadBack, isLoopbackPublishAddress } from "./containerDefaults";
+import { cpusAsReadBack, hostAddressFor, isLoopbackPublishAddress } from "./containerDefaults";
 import { imageTag } from "./imageRef";
 import { stackLabels } from "./labels";
 import { MIN_NGINX_FOR_RERESOLVE, nginxTagTooOld } from "./nginxConf";
@@ -44,6 +44,16 @@ const pinnedImage = z
     .refine((ref) => /@sha256:/.test(ref) || !!imageTag(ref), "an image pinned by tag or digest (repo:tag)")
     .refine((ref) => /@sha256:/.test(ref) || imageTag(ref) !== "latest", "a pinned tag, not `latest`");
 const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An absolute http(s) URL a browser is sent to: no credentials, query or fragment (a base path may follow). */
+function isPublicUrl(text: string): boolean {
+    if (!/^https?:\/\/[^\s]+$/.test(text)) return false;
+    try {
+        const url = new URL(text);
+        return url.hostname !== "" && url.username === "" && url.password === "" && url.search === "" && url.hash === "" && !text.includes("#") && !text.includes("?");
+    } catch {
+        return false;
+    }
+}
 /** Memory limit such as `512m` or `1g`; empty for none. */
 const MEMORY_SIZE = /^(\d+(?:\.\d+)?)([mMgG])$/;
 const memory = z.string().refine((v) => v === "" || MEMORY_SIZE.test(v), "empty (no limit) or a size such as 512m or 1g").refine((v) => !MEMORY_SIZE.test(v) || memoryMb(v) >= 6, "at least 6m (Docker's minimum)");
@@ -142,6 +152,12 @@ export const CONFIG_KEYS = {
         default: "node:24-alpine",
         check: pinnedImage,
     },
+    appBuildPackages: {
+        type: "array",
+        description: "System packages installed for the app's install and build only (not in the image it runs), e.g. [\"python3\", \"make\", \"g++\"] for a native addon without a prebuilt binary; apk or apt-get, whichever the base image has.",
+        default: [],
+        check: z.array(z.string().regex(/^[a-z0-9][a-z0-9+._-]*(=[A-Za-z0-9.+~:_-]+)?$/, "distribution package names such as python3 or g++ (optionally name=version)")),
+    },
     appPublishPort: {
         type: "integer",
         description: "Host port to publish the app on 127.0.0.1 directly (bypassing the proxy); 0 keeps it inside the network.",
@@ -156,9 +172,9 @@ export const CONFIG_KEYS = {
     },
     appHealthPath: {
         type: "string",
-        description: "Path the app's healthcheck requests; must answer 2xx when the app can serve.",
-        default: "/api/health",
-        check: z.string().regex(/^\/[A-Za-z0-9._~\/?=&%-]*$/, "a URL path starting with /"),
+        description: "Path of the app's own health route, which must answer 2xx when the app can serve; empty (the default) counts any answer below 500 from / as alive, for apps without one.",
+        default: "",
+        check: z.string().regex(/^(\/[A-Za-z0-9._~\/?=&%-]*)?$/, "a URL path starting with /, or empty"),
     },
     appEnv: {
         type: "array",
@@ -172,6 +188,18 @@ export const CONFIG_KEYS = {
         default: [],
         secret: true,
         check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "NAME=value strings")),
+    },
+    appPublicUrl: {
+        type: "string",
+        description: "URL the app's users reach it at (where auth libraries send them back to), e.g. https://shop.example.com; empty: the proxy's published address, else the app's own published port, on this machine.",
+        default: "",
+        check: z.string().refine((v) => v === "" || isPublicUrl(v), "empty or an http:// or https:// URL without credentials, query or fragment, such as https://shop.example.com"),
+    },
+    appPublicUrlEnv: {
+        type: "array",
+        description: "Environment variables that give the app its public URL (appPublicUrl, without a trailing /), e.g. [\"AUTH_URL\", \"NEXTAUTH_URL\"].",
+        default: [],
+        check: z.array(z.string().regex(envName, "environment variable names such as AUTH_URL")),
     },
     appMigrateCommand: {
         type: "string",
@@ -321,14 +349,21 @@ export interface Settings {
         baseImage: string;
         /** Installs and builds the app in the image (from package.json's packageManager or the lockfile). */
         packageManager: PackageManager;
+        /** System packages of the install and build stages (appBuildPackages). */
+        buildPackages: string[];
         publish?: { address: string; port: number };
         databaseUrlEnv: string;
-        healthPath: string;
+        /** The app's own health route (strict 2xx); undefined: any answer below 500 from / (lenient). */
+        healthPath?: string;
         env: string[];
         /** Secret `NAME=value` entries (plain text here; the program wraps them as secrets). */
         secretEnv: string[];
         /** Command run before the app starts (migrations); undefined for none. */
         migrateCommand?: string;
+        /** URL users reach the app at (appPublicUrl, or the proxy's or app's published address); undefined: none. */
+        publicUrl?: string;
+        /** `NAME=url` entries giving the app its public URL (appPublicUrlEnv). */
+        publicUrlEnv: string[];
     };
     proxy?: {
         baseImage: string;
@@ -533,6 +568,28 @@ export function parseSettings(source: SettingsSource): Settings {
         }
     }
 
+    // The public URL: as configured, else where this machine reaches the proxy, else the app's own port.
+    const appPublishPort = get<number>("appPublishPort");
+    const publicUrl =
+        get("appPublicUrl") !== ""
+            ? new URL(get("appPublicUrl")).href
+            : proxyEnabled
+              ? `http://${hostAddressFor(get("proxyPublishAddress"))}:${get<number>("proxyPort")}/`
+              : appPublishPort
+                ? `http://127.0.0.1:${appPublishPort}/`
+                : undefined;
+    const publicUrlEnv = get<string[]>("appPublicUrlEnv");
+    for (const name of publicUrlEnv) {
+        if (reserved.has(name) || seen.has(name)) {
+            const by = reserved.has(name) ? "the program sets itself" : `${full(seen.get(name)!)} sets too`;
+            issues.push({ key: full("appPublicUrlEnv"), message: `names ${name}, which ${by}; keep one` });
+        }
+        seen.set(name, "appPublicUrlEnv");
+    }
+    if (publicUrlEnv.length && !publicUrl && appEnabled) {
+        issues.push({ key: full("appPublicUrlEnv"), message: `names ${publicUrlEnv.join(", ")}, but the app has no public URL (no proxy, no appPublishPort); set ${full("appPublicUrl")}` });
+    }
+
     const published: { key: string; address: string; port: number }[] = [];
     if (dbPublishPort) published.push({ key: "dbPublishPort", address: dbPublishAddress, port: dbPublishPort });
     if (appEnabled && get<number>("appPublishPort")) published.push({ key: "appPublishPort", address: "127.0.0.1", port: get<number>("appPublishPort") });
@@ -571,12 +628,16 @@ export function parseSettings(source: SettingsSource): Settings {
                   path: appPath,
                   baseImage: get("appBaseImage"),
                   packageManager,
+                  buildPackages: get<string[]>("appBuildPackages"),
                   publish: get<number>("appPublishPort") ? { address: "127.0.0.1", port: get<number>("appPublishPort") } : undefined,
                   databaseUrlEnv,
-                  healthPath: get("appHealthPath"),
+                  healthPath: get("appHealthPath") || undefined,
                   env,
                   secretEnv,
                   migrateCommand: get("appMigrateCommand") || undefined,
+                  publicUrl,
+                  // NAME=url: the URL without its trailing / (https://shop.example.com), as auth libraries take it.
+                  publicUrlEnv: publicUrl ? publicUrlEnv.map((name) => `${name}=${publicUrl.replace(/\/$/, "")}`) : [],
               }
             : undefined,
         proxy: proxyEnabled ? { baseImage: get("proxyBaseImage"), publish: { address: get("proxyPublishAddress"), port: get<number>("proxyPort") } } : undefined,

@@ -1,4 +1,4 @@
-import { ProgramRun, runProgram, stackConfig, T } from "./harness";
+import { ProgramRun, runProgram, stackConfig, T, valueOf } from "./harness";
 
 // prod with a migration command: a one-shot container runs it in the app image before the app starts. The app
 // has extra env, secret env and limits, which the migration must share.
@@ -12,6 +12,8 @@ beforeAll(async () => {
             "nextstack:appMigrateCommand": COMMAND,
             "nextstack:appEnv": '["FEATURE=on"]',
             "nextstack:appSecretEnv": '["AUTH_SECRET=s3cret-value"]',
+            "nextstack:appPublicUrl": "https://shop.example.com",
+            "nextstack:appPublicUrlEnv": '["AUTH_URL","NEXTAUTH_URL"]',
             "nextstack:appMemory": "300m",
             "nextstack:appCpus": "0.5",
         },
@@ -21,12 +23,15 @@ beforeAll(async () => {
 
 const byName = (role: string) => run.all(T.container).find((c) => c.inputs.name === `nextstack-prod-${role}`)!;
 
-// What both get: the URL the program derives, the server's own two, then appEnv, then appSecretEnv.
+// What both get: the URL the program derives, the server's own two, then appEnv and the public URL's names,
+// then appSecretEnv.
 const APP_ENV = [
     "DATABASE_URL=postgresql://nextstack:Generated0Password0Of0Length0032@db:5432/nextstack",
     "HOSTNAME=0.0.0.0",
     "PORT=3000",
     "FEATURE=on",
+    "AUTH_URL=https://shop.example.com",
+    "NEXTAUTH_URL=https://shop.example.com",
     "AUTH_SECRET=s3cret-value",
 ];
 
@@ -76,4 +81,8 @@ test("no input of the app comes from the migration", () => {
 
 test("the stack then has four containers: db, migrate, app, proxy", () => {
     expect(run.all(T.container).map((c) => c.inputs.name).sort()).toEqual(["nextstack-prod-app", "nextstack-prod-db", "nextstack-prod-migrate", "nextstack-prod-proxy"]);
+});
+
+test("the url output is the configured public URL, not the proxy's address", async () => {
+    expect(await valueOf(run.outputs.url)).toBe("https://shop.example.com/");
 });

@@ -53,7 +53,7 @@ test("the images are built locally from the app and nginx directories, labelled 
     const labels = { NEXTSTACK_PROJECT: "nextstack", NEXTSTACK_STACK: "prod" };
     expect(run.one(T.image, "app-image").inputs).toEqual({
         imageName: "nextstack-prod-app:current",
-        build: { context: "app", dockerfile: "components/nextjs.Dockerfile", args: { BASE_IMAGE: "node:24-alpine", PACKAGE_MANAGER: "npm", ...labels } },
+        build: { context: "app", dockerfile: "components/nextjs.Dockerfile", args: { BASE_IMAGE: "node:24-alpine", PACKAGE_MANAGER: "npm", BUILD_PACKAGES: "", ...labels } },
         skipPush: true,
         // A preview must not build: it would take minutes and need the engine.
         buildOnPreview: false,

@@ -1,7 +1,7 @@
 import { ProgramRun, publishedPorts, runProgram, stackConfig, T, valueOf } from "./harness";
 
 // prod with the database published on one LAN address (opted in) and the proxy on another: the URLs for the
-// host dial exactly those addresses. A start interval of 3 s reaches every healthcheck.
+// host dial exactly those addresses. A start interval of 3 s reaches every healthcheck. No app health route.
 let run: ProgramRun;
 beforeAll(async () => {
     run = await runProgram({
@@ -13,6 +13,8 @@ beforeAll(async () => {
             "nextstack:dbPublishAnyAddress": "true",
             "nextstack:proxyPublishAddress": "10.20.30.40",
             "nextstack:healthcheckStartInterval": "3",
+            // An app without a health route: the probe of / that any answer below 500 satisfies.
+            "nextstack:appHealthPath": "",
         },
     });
 });
@@ -32,4 +34,13 @@ test("the host URL and the proxy URL use those addresses as they are", async () 
 
 test.each(["db", "app", "proxy"])("the %s container is probed every 3 s while it starts", (role) => {
     expect(container(role).inputs.healthcheck.startInterval).toBe("3s");
+});
+
+test("without a health route the app is probed at / and any answer below 500 counts (healthProbe.test.ts runs it)", () => {
+    expect(container("app").inputs.healthcheck.tests).toEqual([
+        "CMD",
+        "node",
+        "-e",
+        'fetch("http://127.0.0.1:3000/", { redirect: "manual" }).then((r) => process.exit(r.status < 500 ? 0 : 1), () => process.exit(1))',
+    ]);
 });

@@ -28,6 +28,7 @@ beforeAll(async () => {
             "nextstack:dbName": "shopdb",
             "nextstack:appDatabaseUrlEnv": "PG_URL",
             "nextstack:appHealthPath": "/healthz",
+            "nextstack:appBuildPackages": '["python3","make","g++"]',
         },
     });
 });
@@ -88,4 +89,9 @@ test("the app reads the database URL, built for the configured user and database
 
 test("without protectData the volume is neither protected nor retained", () => {
     expect([run.one(T.volume).protect, run.one(T.volume).retainOnDelete]).toEqual([false, false]);
+});
+
+test("the build packages reach the app image's build, space-separated, and only it", () => {
+    expect(run.one(T.image, "app-image").inputs.build.args.BUILD_PACKAGES).toBe("python3 make g++");
+    expect(run.one(T.image, "proxy-image").inputs.build.args.BUILD_PACKAGES).toBeUndefined();
 });

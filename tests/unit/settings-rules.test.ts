@@ -258,6 +258,52 @@ describe("the app's environment", () => {
     });
 });
 
+describe("the public URL", () => {
+    const app = { appEnabled: "true" };
+    const proxy = { appEnabled: "true", proxyEnabled: "true" };
+    test.each([
+        // [config, url, env]
+        [{ ...proxy }, "http://127.0.0.1:3000/", []],
+        [{ ...proxy, proxyPort: "8080", proxyPublishAddress: "10.1.2.3" }, "http://10.1.2.3:8080/", []],
+        [{ ...proxy, appPublicUrlEnv: '["AUTH_URL","NEXTAUTH_URL"]' }, "http://127.0.0.1:3000/", ["AUTH_URL=http://127.0.0.1:3000", "NEXTAUTH_URL=http://127.0.0.1:3000"]],
+        // The proxy wins over the app's own port; without a proxy the app's port is the address.
+        [{ ...proxy, appPublishPort: "3001" }, "http://127.0.0.1:3000/", []],
+        [{ ...app, appPublishPort: "3001", appPublicUrlEnv: '["AUTH_URL"]' }, "http://127.0.0.1:3001/", ["AUTH_URL=http://127.0.0.1:3001"]],
+        // Configured: as given (normalised by the URL parser), the env without the trailing /.
+        [{ ...proxy, appPublicUrl: "https://Shop.Example.com", appPublicUrlEnv: '["AUTH_URL"]' }, "https://shop.example.com/", ["AUTH_URL=https://shop.example.com"]],
+        [{ ...proxy, appPublicUrl: "https://example.com:8443/shop", appPublicUrlEnv: '["NEXTAUTH_URL"]' }, "https://example.com:8443/shop", ["NEXTAUTH_URL=https://example.com:8443/shop"]],
+        [{ ...app, appPublicUrl: "http://intranet.local/" }, "http://intranet.local/", []],
+        [{ ...app }, undefined, []],
+    ])("%j → url %s, env %j", (config, url, env) => {
+        const s = parseSettings(source(config));
+        expect([s.app?.publicUrl, s.app?.publicUrlEnv]).toStrictEqual([url, env]);
+    });
+
+    const EXPECTED = 'expected empty or an http:// or https:// URL without credentials, query or fragment, such as https://shop.example.com';
+    test.each(["shop.example.com", "ftp://example.com", "https://", "https://user:pw@example.com", "https://example.com/?a=1", "https://example.com/#top", "https://exa mple.com", "https://example.com?", "https://example.com#"])(
+        "appPublicUrl %j is refused",
+        (url) => {
+            expect(problems({ ...proxy, appPublicUrl: url })).toEqual([`nextstack:appPublicUrl: got ${JSON.stringify(url)}; ${EXPECTED}`]);
+        },
+    );
+
+    test.each([
+        [{ ...proxy, appPublicUrlEnv: '["auth-url"]' }, `nextstack:appPublicUrlEnv: got ${JSON.stringify('["auth-url"]')}; expected environment variable names such as AUTH_URL`],
+        [{ ...proxy, appPublicUrlEnv: '["DATABASE_URL"]' }, "nextstack:appPublicUrlEnv: names DATABASE_URL, which the program sets itself; keep one"],
+        [{ ...proxy, appPublicUrlEnv: '["PORT"]' }, "nextstack:appPublicUrlEnv: names PORT, which the program sets itself; keep one"],
+        [{ ...proxy, appEnv: '["AUTH_URL=x"]', appPublicUrlEnv: '["AUTH_URL"]' }, "nextstack:appPublicUrlEnv: names AUTH_URL, which nextstack:appEnv sets too; keep one"],
+        [{ ...proxy, appSecretEnv: '["AUTH_URL=x"]', appPublicUrlEnv: '["AUTH_URL"]' }, "nextstack:appPublicUrlEnv: names AUTH_URL, which nextstack:appSecretEnv sets too; keep one"],
+        [{ ...proxy, appPublicUrlEnv: '["AUTH_URL","AUTH_URL"]' }, "nextstack:appPublicUrlEnv: names AUTH_URL, which nextstack:appPublicUrlEnv sets too; keep one"],
+        [{ ...app, appPublicUrlEnv: '["AUTH_URL","NEXTAUTH_URL"]' }, "nextstack:appPublicUrlEnv: names AUTH_URL, NEXTAUTH_URL, but the app has no public URL (no proxy, no appPublishPort); set nextstack:appPublicUrl"],
+    ])("%j is refused", (config, message) => {
+        expect(problems(config)).toEqual([message]);
+    });
+
+    test("a public URL env for an app that does not run is not an error about the URL", () => {
+        expect(problems({ appPublicUrlEnv: '["AUTH_URL"]' })).toEqual([]);
+    });
+});
+
 describe("published ports", () => {
     const app = { appEnabled: "true" };
     const proxy = { appEnabled: "true", proxyEnabled: "true" };
