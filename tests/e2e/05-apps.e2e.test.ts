@@ -16,9 +16,9 @@ const onThisEngine = e2eEngine() === "debian";
     beforeAll(async () => {
         await wipeStack(stack);
         port = await freePort();
-        // Dev's database (unpublished) and the app on loopback. The fixtures have no health route: the default
-        // probe (any answer below 500 from /) must make them healthy, or `up` fails.
-        const config = e2eConfig("Pulumi.dev.yaml", { dbPublishPort: 0, appEnabled: true, appPath: `${FIXTURE_APPS_DIR}/${app}`, appPublishPort: port, ...expected.config });
+        // Dev's database (unpublished, unprotected: a throwaway stack) and the app on loopback. The fixtures have
+        // no health route: the default probe (any answer below 500 from /) must make them healthy, or `up` fails.
+        const config = e2eConfig("Pulumi.dev.yaml", { dbPublishPort: 0, protectData: false, appEnabled: true, appPath: `${FIXTURE_APPS_DIR}/${app}`, appPublishPort: port, ...expected.config });
         await phase(`8. up with ${app}`, () => up(stack, config));
     });
 
