@@ -28,7 +28,7 @@ export function renderPulumiYaml(): string {
         runtime: { name: "nodejs", options: { typescript: true, packagemanager: "npm" } },
         config,
     };
-    return "# Generated from components/settings.ts by `npm run docs:config`; edit the settings, not this block.\n" + stringify(project, { lineWidth: 0 });
+    return "# Generated from components/settings/keys.ts by `npm run docs:config`; edit the settings, not this block.\n" + stringify(project, { lineWidth: 0 });
 }
 
 /** The README's table of config keys. */
