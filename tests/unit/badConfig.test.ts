@@ -1,5 +1,9 @@
 import { BAD_INPUTS } from "../fixtures/badInputs";
 
+// The first test compiles and loads the whole program (ts-jest): seconds on a busy machine. A timeout there
+// would leave its isolated registry open and fail every later test ("isolateModulesAsync cannot be nested").
+jest.setTimeout(60_000);
+
 /**
  * Runs the whole program (index.ts) under the mock runtime with a config, in a fresh module registry, and
  * returns the error it stopped with and every resource it tried to declare.
