@@ -23,7 +23,9 @@ export default {
             testEnvironment: fileURLToPath(new URL("./tests/mutation/environment.js", import.meta.url)),
             modulePathIgnorePatterns: ["<rootDir>/app/"],
             // Instrumented code on a busy machine: a program run in a beforeAll can exceed jest's 5 s default.
-            testTimeout: 60000,
+            // Below Stryker's own timeout (timeoutMS + 1.5 × the test's time): a mutant that leaves the program
+            // hanging (an output that never resolves) fails its tests here after 30 s instead of 60.
+            testTimeout: 30000,
         },
         // Only the test files that import the mutated file (through the program, for most): the scripts' and
         // the e2e model's tests never see a mutant of components/ or policy/.
@@ -39,8 +41,10 @@ export default {
     reporters: ["html", "json", "clear-text", "progress"],
     htmlReporter: { fileName: "reports/mutation/index.html" },
     jsonReporter: { fileName: "reports/mutation/mutation.json" },
-    timeoutMS: 60000,
-    concurrency: 1,
+    timeoutMS: 30000,
+    // With a checker, Stryker gives half to type-checking and half to test runners: 4 → 2 jest processes,
+    // one per core of a 2-core machine.
+    concurrency: 4,
     tempDirName: ".stryker-tmp",
     cleanTempDir: "always",
 };

@@ -9,6 +9,8 @@ import { StackContext } from "./stackContext";
 export const APP_PORT = 3000;
 /** The multi-stage build used for any Next.js app (deps / build / run, standalone output). */
 export const NEXTJS_DOCKERFILE = "components/nextjs.Dockerfile";
+/** Stage of {@link NEXTJS_DOCKERFILE} the migration runs in: the app's source with all its dependencies. */
+export const MIGRATE_TARGET = "migrate";
 /** Seconds the app may take to start before it must be healthy. */
 const START_PERIOD_SECONDS = 60;
 
@@ -50,7 +52,10 @@ export interface NextAppArgs {
      * HTTP answer below 500 from `/`, redirects not followed, so an app without a health route deploys as is.
      */
     healthPath?: string;
-    /** Shell command run once in the app image before a new app container starts (migrations); none when undefined. */
+    /**
+     * Shell command run once before a new app container starts (migrations), in the app's source with all its
+     * dependencies (dev tools included: the `migrate` target), with the app's environment; none when undefined.
+     */
     migrateCommand?: string;
     /** Publish the app on this host address and port; unpublished when undefined. */
     publish?: { address: string; port: number };
@@ -80,20 +85,19 @@ export class NextApp extends pulumi.ComponentResource {
         const alias = args.alias ?? "app";
         const { namePrefix, labels, runPolicy } = args.stack;
 
+        // One Dockerfile, two targets: the runner (default) for the app, and `migrate` (the app's source with all
+        // its dependencies) for the migration command, built only when there is one.
+        const buildArgs = {
+            BASE_IMAGE: args.baseImage,
+            PACKAGE_MANAGER: args.packageManager ?? "npm",
+            BUILD_PACKAGES: (args.buildPackages ?? []).join(" "),
+            ...labelBuildArgs(labels),
+        };
         const image = new docker.Image(
             `${name}-image`,
             {
                 imageName: `${namePrefix}-app:current`,
-                build: {
-                    context: args.path,
-                    dockerfile: NEXTJS_DOCKERFILE,
-                    args: {
-                        BASE_IMAGE: args.baseImage,
-                        PACKAGE_MANAGER: args.packageManager ?? "npm",
-                        BUILD_PACKAGES: (args.buildPackages ?? []).join(" "),
-                        ...labelBuildArgs(labels),
-                    },
-                },
+                build: { context: args.path, dockerfile: NEXTJS_DOCKERFILE, args: buildArgs },
                 skipPush: true,
                 buildOnPreview: false,
             },
@@ -116,11 +120,21 @@ export class NextApp extends pulumi.ComponentResource {
         // replaced, so it runs again, whenever the image or the environment changes.
         let migrated: pulumi.Output<pulumi.Resource> | undefined;
         if (args.migrateCommand) {
+            const migrateImage = new docker.Image(
+                `${name}-migrate-image`,
+                {
+                    imageName: `${namePrefix}-app-migrate:current`,
+                    build: { context: args.path, dockerfile: NEXTJS_DOCKERFILE, target: MIGRATE_TARGET, args: buildArgs },
+                    skipPush: true,
+                    buildOnPreview: false,
+                },
+                { parent: this },
+            );
             const migrate = new docker.Container(
                 `${name}-migrate`,
                 {
                     name: `${namePrefix}-migrate`,
-                    image: image.repoDigest,
+                    image: migrateImage.repoDigest,
                     command: ["sh", "-c", args.migrateCommand],
                     envs,
                     networksAdvanced: [{ name: args.stack.network }],

@@ -78,7 +78,8 @@ RUN set -eu; name="${NEXTSTACK_PACKAGE_MANAGER%%@*}"; \
     mkdir -p .yarn
 
 # ---------------------------------------------------------------------------
-FROM pm AS builder
+# The app's source with all its dependencies, dev tools included: what the build and the migrations run in.
+FROM pm AS source
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 
@@ -90,6 +91,8 @@ COPY --from=deps /app/node_modules ./node_modules
 # Yarn Berry's install state (`yarn run` needs it); an empty directory for the other tools.
 COPY --from=deps /app/.yarn ./.yarn
 
+# ---------------------------------------------------------------------------
+FROM source AS builder
 RUN "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build
 # Fail here with the cause rather than later with "file not found" in the runner.
 RUN if [ ! -f .next/standalone/server.js ]; then \
@@ -98,6 +101,17 @@ RUN if [ ! -f .next/standalone/server.js ]; then \
     fi
 
 # ---------------------------------------------------------------------------
+# Target `migrate` (built only when the stack has appMigrateCommand): the source stage, labelled for the stack.
+# The migration's tools (drizzle-kit, prisma, node-pg-migrate, ...) are usually devDependencies, which the
+# runner's standalone output does not have.
+FROM source AS migrate
+ARG NEXTSTACK_PROJECT=""
+ARG NEXTSTACK_STACK=""
+LABEL nextstack.project="${NEXTSTACK_PROJECT}" \
+      nextstack.stack="${NEXTSTACK_STACK}"
+
+# ---------------------------------------------------------------------------
+# The default target (last stage): the standalone server on the bare base image.
 FROM ${BASE_IMAGE} AS runner
 WORKDIR /app
 

@@ -152,7 +152,7 @@ export const CONFIG_KEYS = {
     },
     appMigrateCommand: {
         type: "string",
-        description: "Shell command run once in the app image (same env, on the network) before each new app container starts, e.g. node migrate.mjs; empty for none. A failure stops the deployment.",
+        description: "Shell command run once before each new app container starts, in the app's source with all its dependencies (dev tools such as prisma or drizzle-kit included), with the app's env, on the network, e.g. npx prisma migrate deploy; empty for none. A failure stops the deployment.",
         default: "",
         check: z.string(),
     },

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { FIXTURE_APPS, FIXTURE_APPS_DIR } from "../fixtures/apps";
-import { destroy, e2eConfig, e2eEngine, freePort, phase, request, timeChecks, up, waitFor, wipeStack, WORK_DIR } from "./support";
+import { destroy, e2eConfig, e2eEngine, exec, freePort, phase, request, timeChecks, up, waitFor, wipeStack, WORK_DIR } from "./support";
 
 // Scenario 8 of the README: real Next.js apps as their developers left them (tests/fixtures/apps: lockfiles written by the real
 // tools, no packageManager field unless the fixture is about it) deploy from config alone: each is built with the
@@ -12,6 +12,7 @@ const onThisEngine = e2eEngine() === "debian";
 (onThisEngine ? describe.each(Object.entries(FIXTURE_APPS)) : describe.skip.each(Object.entries(FIXTURE_APPS)))("%s", (app, expected) => {
     const stack = `e2e-app-${app}`;
     let port: number;
+    let outputs: Record<string, any>;
 
     beforeAll(async () => {
         await wipeStack(stack);
@@ -19,7 +20,7 @@ const onThisEngine = e2eEngine() === "debian";
         // Dev's database (unpublished, unprotected: a throwaway stack) and the app on loopback. The fixtures have
         // no health route: the default probe (any answer below 500 from /) must make them healthy, or `up` fails.
         const config = e2eConfig("Pulumi.dev.yaml", { dbPublishPort: 0, protectData: false, appEnabled: true, appPath: `${FIXTURE_APPS_DIR}/${app}`, appPublishPort: port, ...expected.config });
-        await phase(`8. up with ${app}`, () => up(stack, config));
+        outputs = await phase(`8. up with ${app}`, () => up(stack, config));
     });
 
     afterAll(async () => {
@@ -44,4 +45,11 @@ const onThisEngine = e2eEngine() === "debian";
         }, 30_000);
         expect(body).toContain(`fixture ${app}`);
     });
+
+    if (expected.config?.appMigrateCommand) {
+        test("its migration ran with its devDependency tool", async () => {
+            const rows = await exec(outputs.dbContainer, ["sh", "-c", 'psql -tA -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "select note from fixture_migrated"']);
+            expect(rows).toEqual({ code: 0, output: expect.stringContaining("by node-pg-migrate") });
+        });
+    }
 });

@@ -35,10 +35,10 @@ const APP_ENV = [
     "AUTH_SECRET=s3cret-value",
 ];
 
-test("runs the command once through a shell in the app image, with the app's environment, on the stack's network", () => {
+test("runs the command once through a shell in the app's source image, with the app's environment, on the stack's network", () => {
     const migrate = byName("migrate");
     expect(migrate.inputs.command).toEqual(["sh", "-c", COMMAND]);
-    expect(migrate.propertyDependencies.image).toEqual([run.one(T.image, "app-image").urn]);
+    expect(migrate.propertyDependencies.image).toEqual([run.one(T.image, "app-migrate-image").urn]);
     expect(migrate.inputs.envs).toEqual(APP_ENV);
     expect(byName("app").inputs.envs).toEqual(APP_ENV);
     expect(migrate.secretInputs.has("envs")).toBe(true);
@@ -85,4 +85,18 @@ test("the stack then has four containers: db, migrate, app, proxy", () => {
 
 test("the url output is the configured public URL, not the proxy's address", async () => {
     expect(await valueOf(run.outputs.url)).toBe("https://shop.example.com/");
+});
+
+test("the migration's image is the Dockerfile's migrate target (source and all dependencies), built like the app's", () => {
+    const app = run.one(T.image, "app-image").inputs;
+    const migrate = run.one(T.image, "app-migrate-image").inputs;
+    expect(migrate).toEqual({
+        imageName: "nextstack-prod-app-migrate:current",
+        build: { context: "app", dockerfile: "components/nextjs.Dockerfile", target: "migrate", args: app.build.args },
+        skipPush: true,
+        buildOnPreview: false,
+    });
+    // The app's image is the default target: the runner.
+    expect(app.build.target).toBeUndefined();
+    expect(app.build.args).toMatchObject({ BASE_IMAGE: "node:24-alpine", PACKAGE_MANAGER: "npm", NEXTSTACK_STACK: "prod" });
 });

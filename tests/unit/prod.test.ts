@@ -49,6 +49,11 @@ test("the generated password is 32 letters and digits (special characters would 
     expect(run.one(T.password).inputs).toEqual({ length: 32, special: false });
 });
 
+test("without a migration command there is no migration image or container", () => {
+    expect(run.all(T.image).map((i) => i.name).sort()).toEqual(["app-image", "proxy-image"]);
+    expect(run.all(T.container).map((c) => c.inputs.name).sort()).toEqual(["nextstack-prod-app", "nextstack-prod-db", "nextstack-prod-proxy"]);
+});
+
 test("the images are built locally from the app and nginx directories, labelled for the stack, never pushed", () => {
     const labels = { NEXTSTACK_PROJECT: "nextstack", NEXTSTACK_STACK: "prod" };
     expect(run.one(T.image, "app-image").inputs).toEqual({
