@@ -44,11 +44,25 @@ export default async function globalSetup(): Promise<void> {
         readEnvFile(currentEnv);
     }
 
+    // The build cache of the engine under test, bounded; fails early when the disk is too full for a run.
+    started = Date.now();
+    execFileSync("bash", [path.join(setup, "disk.sh"), ...engineDataDir(engine)], { stdio: "inherit" });
+    recordPhase("disk (build cache pruned, free space checked)", (Date.now() - started) / 1000);
+
     const version = await new Docker().version();
     process.env.NEXTSTACK_E2E_API_VERSION = version.ApiVersion;
     const line = `engine: docker ${version.Version} (API ${version.ApiVersion})${process.env.DOCKER_HOST ? ` at ${process.env.DOCKER_HOST}` : ""} [NEXTSTACK_E2E_ENGINE=${engine}]`;
     fs.writeFileSync(path.join(WORK_DIR, "engine"), line);
     process.stdout.write(`\n${line}\n`);
+}
+
+/**
+ * disk.sh's argument: where the engine keeps its data on this machine. The host engine's DockerRootDir is read
+ * by the script itself; the current engine's is a host directory (engine-current.sh's NEXTSTACK_E2E_CURRENT_DATA).
+ */
+export function engineDataDir(engine: string): string[] {
+    if (engine !== "current") return [];
+    return [process.env.NEXTSTACK_E2E_CURRENT_DATA ?? "/var/lib/nextstack-e2e/current-engine"];
 }
 
 /** Sets the `KEY=value` lines of a setup script's env file in this process's environment. */
