@@ -27,7 +27,8 @@ const db = new Database("db", {
 const app = settings.app
     ? new NextApp("app", {
           stack,
-          path: settings.app.path,
+          path: settings.app.context,
+          appDir: settings.app.appDir,
           baseImage: settings.app.baseImage,
           packageManager: settings.app.packageManager.spec,
           buildPackages: settings.app.buildPackages,

@@ -31,8 +31,13 @@ export interface NextAppArgs {
     stack: StackContext;
     /** Network alias. Default `app`. */
     alias?: string;
-    /** Directory of the Next.js app, relative to the project (build context). */
+    /** Build context, relative to the project: the app's directory, or the root of the workspace that holds it. */
     path: string;
+    /**
+     * The app's directory inside {@link path} (POSIX, e.g. `apps/web`) when the context is a workspace root: the
+     * install runs at the root, the build in this directory. Default `.` (the app is the context).
+     */
+    appDir?: string;
     /** Node base image of the build and run stages. */
     baseImage: string;
     /** `name@version`, or `npm` (the base image's own, the default): installs and builds the app (components/packageManager.ts). */
@@ -91,6 +96,8 @@ export class NextApp extends pulumi.ComponentResource {
             BASE_IMAGE: args.baseImage,
             PACKAGE_MANAGER: args.packageManager ?? "npm",
             BUILD_PACKAGES: (args.buildPackages ?? []).join(" "),
+            // Only in a workspace: a stack whose app is its own root keeps the build arguments it had.
+            ...(args.appDir && args.appDir !== "." ? { APP_DIR: args.appDir } : {}),
             ...labelBuildArgs(labels),
         };
         const image = new docker.Image(

@@ -1,7 +1,9 @@
 # Multi-stage image for any Next.js app built with `output: "standalone"`.
-# The build context is the app directory. Written for the legacy builder as
-# well as BuildKit (no BuildKit-only syntax) and for Alpine- or Debian-based
-# Node images (the distro's package manager only for BUILD_PACKAGES; numeric user id).
+# The build context is the app directory, or the root of the workspace that
+# holds it (a monorepo: APP_DIR is then the app's path inside the context, e.g.
+# apps/web). Written for the legacy builder as well as BuildKit (no
+# BuildKit-only syntax) and for Alpine- or Debian-based Node images (the
+# distro's package manager only for BUILD_PACKAGES; numeric user id).
 
 ARG BASE_IMAGE=node:24-alpine
 
@@ -56,12 +58,26 @@ RUN set -eu; spec="${PACKAGE_MANAGER%%+*}"; name="${spec%%@*}"; version="${spec#
     fi
 
 # ---------------------------------------------------------------------------
+# What installing reads, and nothing else: every package.json (a workspace's packages have their own), and at the
+# root the lockfile, the tools' settings and patch directories. The install below starts from these files, so it
+# stays cached until one of them changes (a copy's cache key is the content of what it copies, with either builder).
+FROM pm AS manifests
+WORKDIR /src
+COPY . .
+RUN set -eu; mkdir -p /manifests; \
+    find . \( -name node_modules -o -name .next -o -name .git \) -prune -o -type f -name package.json -print \
+      | while IFS= read -r f; do mkdir -p "/manifests/${f%/*}"; cp "$f" "/manifests/$f"; done; \
+    for f in package-lock.json npm-shrinkwrap.json pnpm-lock.yaml pnpm-workspace.yaml .pnpmfile.cjs yarn.lock bun.lock bun.lockb .npmrc .yarnrc.yml; do \
+      if [ -f "$f" ]; then cp "$f" "/manifests/$f"; fi; \
+    done; \
+    for d in patches .yarn/patches; do \
+      if [ -d "$d" ]; then mkdir -p "/manifests/$d" && cp -R "$d/." "/manifests/$d/"; fi; \
+    done
+
+# ---------------------------------------------------------------------------
 FROM pm AS deps
 WORKDIR /app
-
-# Only the manifests, so the install layer stays cached until dependencies
-# change. The globs let each lockfile (and .npmrc, .yarnrc.yml) be absent.
-COPY package.json package-lock.json* npm-shrinkwrap.json* pnpm-lock.yaml* yarn.lock* bun.lock* .npmrc* .yarnrc.yml* ./
+COPY --from=manifests /manifests/ ./
 ARG NPM_CONFIG_REGISTRY
 ARG NPM_CONFIG_CA
 # The lockfile is the contract: each tool refuses to change it. A registry given to npm (build arg or the base
@@ -83,20 +99,29 @@ FROM pm AS source
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 
+ARG APP_DIR=.
 COPY . .
 # A host node_modules or .next that slipped past .dockerignore would be for the
 # wrong platform or stale. public/ is optional in Next.js but the runner copies it.
-RUN rm -rf node_modules .next && mkdir -p public
-COPY --from=deps /app/node_modules ./node_modules
-# Yarn Berry's install state (`yarn run` needs it); an empty directory for the other tools.
-COPY --from=deps /app/.yarn ./.yarn
+RUN find . -name node_modules -prune -exec rm -rf {} + && rm -rf "$APP_DIR/.next" && mkdir -p "$APP_DIR/public"
+# The install: node_modules wherever the tool put them (a workspace's packages may have their own), and Yarn
+# Berry's install state in .yarn (`yarn run` needs it; an empty directory for the other tools).
+COPY --from=deps /app/ ./
+WORKDIR /app/${APP_DIR}
 
 # ---------------------------------------------------------------------------
+# The app's own build script, in its directory.
 FROM source AS builder
+ARG APP_DIR=.
 RUN "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build
-# Fail here with the cause rather than later with "file not found" in the runner.
-RUN if [ ! -f .next/standalone/server.js ]; then \
-      echo "nextjs.Dockerfile: .next/standalone/server.js is missing; set output: \"standalone\" in next.config and keep the app at the root of the build context." >&2; \
+# Fail here with the cause rather than later with "file not found" in the runner. In a workspace, Next.js traces
+# from the root (the lockfile's directory, or outputFileTracingRoot) and nests the server under the app's path.
+RUN if [ ! -f ".next/standalone/$APP_DIR/server.js" ]; then \
+      if [ "$APP_DIR" = . ]; then \
+        echo "nextjs.Dockerfile: .next/standalone/server.js is missing; set output: \"standalone\" in next.config." >&2; \
+      else \
+        echo "nextjs.Dockerfile: .next/standalone/$APP_DIR/server.js is missing (found: $(cd .next/standalone 2>/dev/null && find . -name server.js -not -path '*/node_modules/*' | head -n 3 | tr '\n' ' ')); set output: \"standalone\" and outputFileTracingRoot to the workspace root in next.config." >&2; \
+      fi; \
       exit 1; \
     fi
 
@@ -113,6 +138,7 @@ LABEL nextstack.project="${NEXTSTACK_PROJECT}" \
 # ---------------------------------------------------------------------------
 # The default target (last stage): the standalone server on the bare base image.
 FROM ${BASE_IMAGE} AS runner
+ARG APP_DIR=.
 WORKDIR /app
 
 ENV NODE_ENV=production \
@@ -122,9 +148,11 @@ ENV NODE_ENV=production \
 
 # Owned by the runtime user so Next.js can write .next/cache (ISR, image
 # optimisation). Numeric ids: no user has to exist in the base image.
-COPY --from=builder --chown=1001:1001 /app/.next/standalone ./
-COPY --from=builder --chown=1001:1001 /app/.next/static ./.next/static
-COPY --from=builder --chown=1001:1001 /app/public ./public
+# In a workspace the standalone output is the workspace's tree: server.js under APP_DIR, node_modules at the root.
+COPY --from=builder --chown=1001:1001 /app/${APP_DIR}/.next/standalone ./
+COPY --from=builder --chown=1001:1001 /app/${APP_DIR}/.next/static ./${APP_DIR}/.next/static
+COPY --from=builder --chown=1001:1001 /app/${APP_DIR}/public ./${APP_DIR}/public
+WORKDIR /app/${APP_DIR}
 
 # Late, so other names don't invalidate the layers above.
 ARG NEXTSTACK_PROJECT=""

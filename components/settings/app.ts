@@ -1,5 +1,6 @@
+import * as path from "path";
 import { hostAddressFor } from "../containerDefaults";
-import { detectPackageManager, NPM_OF_BASE_IMAGE, PackageManager } from "../packageManager";
+import { detectPackageManager, LOCKFILES, NPM_OF_BASE_IMAGE, PackageManager } from "../packageManager";
 import { full } from "./keys";
 import { ParsedConfig } from "./parse";
 import { SettingsSource } from "./types";
@@ -9,31 +10,77 @@ import { SettingsSource } from "./types";
 /** Where a Next.js app declares its config. */
 const NEXT_CONFIG_FILES = ["next.config.js", "next.config.mjs", "next.config.cjs", "next.config.ts", "next.config.mts"];
 
-/** The app's directory holds a standalone Next.js app; returns the package manager that installs it. */
-export function checkAppDirectory(source: SettingsSource, { issues, get }: ParsedConfig): PackageManager {
+/** Where the app is built from: the build context, and the app's directory inside it. */
+export interface AppSource {
+    /** Build context, relative to the project: the workspace root, or the app's directory. */
+    context: string;
+    /** The app's directory inside the context (POSIX, no trailing /): "." when the app is its own root. */
+    appDir: string;
+    /** Installs and builds the app (from the root's package.json or lockfile). */
+    packageManager: PackageManager;
+}
+
+/**
+ * The app's directory holds a standalone Next.js app, alone or inside the workspace appWorkspaceRoot names;
+ * returns where it is built from and the package manager that installs it (read at the root: the lockfile is there).
+ */
+export function checkAppDirectory(source: SettingsSource, { issues, get }: ParsedConfig): AppSource {
     const appEnabled = get<boolean>("appEnabled");
     const appPath = get("appPath");
+    const workspaceRoot = get("appWorkspaceRoot");
+    const context = workspaceRoot === "" ? appPath : workspaceRoot;
+    const appDir = workspaceRoot === "" ? "." : path.posix.relative(path.posix.normalize(workspaceRoot), path.posix.normalize(appPath)) || ".";
     // The base image's npm unless the app's files say otherwise (a source that cannot read files: npm).
-    let packageManager: PackageManager = NPM_OF_BASE_IMAGE;
-    if (appEnabled && source.fileExists) {
-        if (!source.fileExists(appPath)) {
-            issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}; expected a directory holding a Next.js app (it does not exist)` });
-        } else if (!source.fileExists(`${appPath}/package.json`)) {
-            issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}; expected a directory holding a Next.js app (no package.json in it)` });
-        } else if (source.readFile) {
-            const configs = NEXT_CONFIG_FILES.map((f) => source.readFile!(`${appPath}/${f}`)).filter((text): text is string => text !== undefined);
-            if (!configs.some((text) => /output\s*:\s*["'`]standalone["'`]/.test(text))) {
-                issues.push({
-                    key: full("appPath"),
-                    message: `got ${JSON.stringify(appPath)}; expected a Next.js app with output: "standalone" in its next.config (the image runs .next/standalone/server.js)${configs.length ? "" : ": it has no next.config"}`,
-                });
-            }
-            const detected = detectPackageManager((name) => source.readFile!(`${appPath}/${name}`));
-            if ("problem" in detected) issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}: the app ${detected.problem}` });
-            else packageManager = detected.manager;
+    const result: AppSource = { context, appDir, packageManager: NPM_OF_BASE_IMAGE };
+    if (!appEnabled) return result;
+    if (workspaceRoot !== "" && (appDir.startsWith("..") || path.posix.isAbsolute(appDir))) {
+        issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}, which is not inside ${full("appWorkspaceRoot")} ${JSON.stringify(workspaceRoot)}; expected the app's directory in that workspace (both relative to the project)` });
+        return result;
+    }
+    if (!source.fileExists) return result;
+    const rootKey = workspaceRoot === "" ? "appPath" : "appWorkspaceRoot";
+    const isWorkspace = workspaceRoot !== "" && appDir !== ".";
+    if (isWorkspace && !source.fileExists(`${workspaceRoot}/package.json`)) {
+        issues.push({ key: full("appWorkspaceRoot"), message: `got ${JSON.stringify(workspaceRoot)}; expected the root of a workspace (${source.fileExists(workspaceRoot) ? "no package.json in it" : "it does not exist"})` });
+        return result;
+    }
+    if (!source.fileExists(appPath)) {
+        issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}; expected a directory holding a Next.js app (it does not exist)` });
+    } else if (!source.fileExists(`${appPath}/package.json`)) {
+        issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}; expected a directory holding a Next.js app (no package.json in it)` });
+    } else if (source.readFile) {
+        const configs = NEXT_CONFIG_FILES.map((f) => source.readFile!(`${appPath}/${f}`)).filter((text): text is string => text !== undefined);
+        if (!configs.some((text) => /output\s*:\s*["'`]standalone["'`]/.test(text))) {
+            issues.push({
+                key: full("appPath"),
+                message: `got ${JSON.stringify(appPath)}; expected a Next.js app with output: "standalone" in its next.config (the image runs .next/standalone/server.js)${configs.length ? "" : ": it has no next.config"}`,
+            });
+        }
+        const detected = detectPackageManager((name) => source.readFile!(`${context}/${name}`));
+        if ("problem" in detected) {
+            const what = isWorkspace ? "the workspace" : "the app";
+            const hint = workspaceRoot === "" ? workspaceHint(source, appPath) : "";
+            issues.push({ key: full(rootKey), message: `got ${JSON.stringify(context)}: ${what} ${detected.problem}${hint}` });
+        } else result.packageManager = detected.manager;
+    }
+    return result;
+}
+
+/**
+ * When the app has no lockfile of its own, the nearest directory above it (up to the project's) that is a workspace
+ * root (pnpm-workspace.yaml, or a package.json with "workspaces"): its lockfile is the one that counts.
+ */
+function workspaceHint(source: SettingsSource, appPath: string): string {
+    if (LOCKFILES.some(({ file }) => source.fileExists!(`${appPath}/${file}`))) return "";
+    let dir = path.posix.normalize(appPath);
+    while (dir !== "." && dir !== "/" && !dir.startsWith("..")) {
+        dir = path.posix.dirname(dir);
+        const manifest = source.readFile!(`${dir}/package.json`);
+        if (source.fileExists!(`${dir}/pnpm-workspace.yaml`) || (manifest !== undefined && /"workspaces"\s*:/.test(manifest))) {
+            return `. It is inside the workspace ${JSON.stringify(dir)}: set ${full("appWorkspaceRoot")} to ${JSON.stringify(dir)}`;
         }
     }
-    return packageManager;
+    return "";
 }
 
 /** Names of the app's environment: those the program sets itself, and which key set each one so far. */

@@ -6,13 +6,12 @@ import { Derived } from "./rules";
 import { ContainerLimits, Settings, SettingsSource } from "./types";
 
 /** Builds the settings of a config that passed every check. */
-export function deriveSettings(source: SettingsSource, get: Get, { major, dataPath, packageManager, publicUrl }: Derived): Settings {
+export function deriveSettings(source: SettingsSource, get: Get, { major, dataPath, app, publicUrl }: Derived): Settings {
     const dbImage = get("dbImage");
     const dbPublishPort = get<number>("dbPublishPort");
     const dbPublishAddress = get("dbPublishAddress");
     const appEnabled = get<boolean>("appEnabled");
     const proxyEnabled = get<boolean>("proxyEnabled");
-    const appPath = get("appPath");
     const databaseUrlEnv = get("appDatabaseUrlEnv");
     const env = get<string[]>("appEnv");
     const secretEnv = get<string[]>("appSecretEnv");
@@ -36,9 +35,10 @@ export function deriveSettings(source: SettingsSource, get: Get, { major, dataPa
         },
         app: appEnabled
             ? {
-                  path: appPath,
+                  context: app.context,
+                  appDir: app.appDir,
                   baseImage: get("appBaseImage"),
-                  packageManager,
+                  packageManager: app.packageManager,
                   buildPackages: get<string[]>("appBuildPackages"),
                   publish: get<number>("appPublishPort") ? { address: "127.0.0.1", port: get<number>("appPublishPort") } : undefined,
                   databaseUrlEnv,

@@ -91,9 +91,15 @@ export const CONFIG_KEYS = {
     },
     appPath: {
         type: "string",
-        description: "Directory of the Next.js app (build context), relative to the project.",
+        description: "Directory of the Next.js app, relative to the project: the build context, unless appWorkspaceRoot names the workspace that holds it.",
         default: "app",
         check: z.string().min(1, "a directory path"),
+    },
+    appWorkspaceRoot: {
+        type: "string",
+        description: "Root of the workspace (monorepo) that holds the app, relative to the project: the build context, where the lockfile is and the install runs; appPath is then the app's directory inside it (e.g. root web and appPath web/apps/site). Empty (the default): the app is its own root.",
+        default: "",
+        check: z.string(),
     },
     appBaseImage: {
         type: "string",

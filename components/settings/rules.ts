@@ -1,8 +1,7 @@
 import { isLoopbackPublishAddress } from "../containerDefaults";
 import { MIN_NGINX_FOR_RERESOLVE, nginxTagTooOld } from "../nginxConf";
-import { PackageManager } from "../packageManager";
 import { dataPathForMajor, KNOWN_POSTGRES_MAJORS, majorFromImageTag } from "../postgres";
-import { checkAppDirectory, checkEnvNames, checkPublicUrl } from "./app";
+import { AppSource, checkAppDirectory, checkEnvNames, checkPublicUrl } from "./app";
 import { full } from "./keys";
 import { ParsedConfig } from "./parse";
 import { SettingsSource } from "./types";
@@ -13,7 +12,8 @@ export interface Derived {
     major: number;
     /** Data path of that major; undefined when it has none (an issue says so). */
     dataPath?: string;
-    packageManager: PackageManager;
+    /** Build context, the app's directory in it, and the package manager (checkAppDirectory). */
+    app: AppSource;
     publicUrl?: string;
 }
 
@@ -26,10 +26,10 @@ export function checkCrossKeys(source: SettingsSource, parsed: ParsedConfig): De
     const { major, dataPath } = checkPostgres(parsed);
     checkDbPublish(parsed);
     checkDependencies(parsed);
-    const packageManager = checkAppDirectory(source, parsed);
+    const app = checkAppDirectory(source, parsed);
     const publicUrl = checkPublicUrl(parsed, checkEnvNames(parsed));
     checkPublishedPorts(parsed);
-    return { major, dataPath, packageManager, publicUrl };
+    return { major, dataPath, app, publicUrl };
 }
 
 /** The stack name must form Docker object and image names. */

@@ -50,7 +50,10 @@ export interface Settings {
         protect: boolean;
     };
     app?: {
-        path: string;
+        /** Build context, relative to the project: appWorkspaceRoot, else appPath. */
+        context: string;
+        /** The app's directory inside the context (POSIX): "." unless it is in a workspace. */
+        appDir: string;
         baseImage: string;
         /** Installs and builds the app in the image (from package.json's packageManager or the lockfile). */
         packageManager: PackageManager;
@@ -91,7 +94,7 @@ export interface SettingsSource {
     config: Record<string, string>;
     /** Whether a key's value was set as a secret (`pulumi config set --secret`). */
     isSecret?: (fullKey: string) => boolean;
-    /** Whether a path exists, relative to the project directory (for `appPath`). */
+    /** Whether a path exists, relative to the project directory (for `appPath` and `appWorkspaceRoot`). */
     fileExists?: (path: string) => boolean;
     /** A file's text, relative to the project directory, or undefined if there is none (for the app's next.config). */
     readFile?: (path: string) => string | undefined;

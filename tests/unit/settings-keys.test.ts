@@ -40,7 +40,8 @@ describe("defaults", () => {
     test("enabling the app and the proxy alone gives their defaults: app unpublished, proxy on 0.0.0.0:3000", () => {
         const s = parseSettings(source(withProxy));
         expect(s.app).toStrictEqual({
-            path: "app",
+            context: "app",
+            appDir: ".",
             baseImage: "node:24-alpine",
             packageManager: { name: "npm", spec: "npm", lockfile: "package-lock.json", chosenBy: "package-lock.json" },
             buildPackages: [],
@@ -78,7 +79,10 @@ const accepted: [string, Record<string, string>, (s: Settings) => unknown, unkno
     ["protectData true", { protectData: "true" }, (s) => s.db.protect, true],
     ["protectData false", { protectData: "false" }, (s) => s.db.protect, false],
     ["appEnabled false", { appEnabled: "false" }, (s) => s.app, undefined],
-    ["appPath", { appEnabled: "true", appPath: "web/site" }, (s) => s.app?.path, "web/site"],
+    ["appPath: the build context", { appEnabled: "true", appPath: "web/site" }, (s) => [s.app?.context, s.app?.appDir], ["web/site", "."]],
+    ["appWorkspaceRoot: the context, the app inside it", { appEnabled: "true", appWorkspaceRoot: "mono", appPath: "mono/apps/web" }, (s) => [s.app?.context, s.app?.appDir], ["mono", "apps/web"]],
+    ["appWorkspaceRoot and appPath in other spellings", { appEnabled: "true", appWorkspaceRoot: "./mono/", appPath: "mono//apps/./web/" }, (s) => [s.app?.context, s.app?.appDir], ["./mono/", "apps/web"]],
+    ["appWorkspaceRoot that is the app itself", { appEnabled: "true", appWorkspaceRoot: "web", appPath: "web" }, (s) => [s.app?.context, s.app?.appDir], ["web", "."]],
     ["appBaseImage", { appEnabled: "true", appBaseImage: "node:22.11-bookworm-slim" }, (s) => s.app?.baseImage, "node:22.11-bookworm-slim"],
     ["appPublishPort (always on loopback)", { appEnabled: "true", appPublishPort: "8080" }, (s) => s.app?.publish, { address: "127.0.0.1", port: 8080 }],
     ["appDatabaseUrlEnv", { appEnabled: "true", appDatabaseUrlEnv: "_Pg_Url9" }, (s) => s.app?.databaseUrlEnv, "_Pg_Url9"],

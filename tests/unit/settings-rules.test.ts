@@ -1,9 +1,22 @@
 // Rules between keys (both sides of each condition), unknown keys, the stack name, and the error itself.
 import { parseSettings, SettingsError, SettingsSource } from "../../components/settings";
-import { problemsOf, stubSource as source } from "./settingsSource";
+import { problemsOf, projectSource, stubSource as source } from "./settingsSource";
 
 const problems = (config: Record<string, string>, extra: Partial<SettingsSource> = {}) =>
     problemsOf(source(config, extra));
+
+/** A project holding exactly `files` (and the directories above them); records every path asked about. */
+function recordingProject(files: Record<string, string>) {
+    const asked: string[] = [];
+    const dirs = new Set(Object.keys(files).flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+    return {
+        asked,
+        extra: {
+            fileExists: (p: string) => (asked.push(p), p in files || dirs.has(p)),
+            readFile: (p: string) => (asked.push(`read ${p}`), files[p]),
+        },
+    };
+}
 
 describe("unknown keys", () => {
     // "Did you mean" when the closest key is at most max(2, a third of the key's length) edits away, letters
@@ -156,20 +169,9 @@ describe("app and proxy", () => {
 });
 
 describe("the app directory", () => {
-    /** A project holding `files`; records every path asked about. */
     /** The app's files; with a package.json, an npm lockfile unless `files` says otherwise (package managers: packageManager.test.ts). */
-    function project(appFiles: Record<string, string>) {
-        const files: Record<string, string> = "web/package.json" in appFiles ? { "web/package-lock.json": "{}", ...appFiles } : appFiles;
-        const asked: string[] = [];
-        const dirs = new Set(Object.keys(files).flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
-        return {
-            asked,
-            extra: {
-                fileExists: (p: string) => (asked.push(p), p in files || dirs.has(p)),
-                readFile: (p: string) => (asked.push(`read ${p}`), files[p]),
-            },
-        };
-    }
+    const project = (appFiles: Record<string, string>) =>
+        recordingProject("web/package.json" in appFiles ? { "web/package-lock.json": "{}", ...appFiles } : appFiles);
 
     test("every next.config name is looked for, in the app's directory", () => {
         const { asked, extra } = project({ "web/package.json": "{}", "web/next.config.js": 'module.exports = { output: "standalone" };' });
@@ -231,6 +233,91 @@ describe("the app directory", () => {
         expect(problems({ appEnabled: "true", appPath: "web" }, { fileExists: undefined, readFile: undefined })).toEqual([]);
         // Without a way to read files, a directory with a package.json is taken as a Next.js app.
         expect(problems({ appEnabled: "true", appPath: "web" }, { ...project({ "web/package.json": "{}" }).extra, readFile: undefined })).toEqual([]);
+    });
+});
+
+describe("the app in a workspace (appWorkspaceRoot)", () => {
+    const STANDALONE_CONFIG = 'export default { output: "standalone" };';
+    /** A pnpm workspace at mono/ whose app is mono/apps/web; `files` adds to or replaces its files (undefined removes one). */
+    const workspace = (files: Record<string, string | undefined> = {}) =>
+        recordingProject(
+            Object.fromEntries(
+                Object.entries({
+                    "mono/package.json": '{ "name": "mono", "private": true }',
+                    "mono/pnpm-workspace.yaml": "packages:\n  - apps/*\n",
+                    "mono/pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
+                    "mono/apps/web/package.json": '{ "name": "web" }',
+                    "mono/apps/web/next.config.mjs": STANDALONE_CONFIG,
+                    ...files,
+                }).filter((e): e is [string, string] => e[1] !== undefined),
+            ),
+        );
+    const inMono = { appEnabled: "true", appWorkspaceRoot: "mono", appPath: "mono/apps/web" };
+
+    test("the package manager is the root's; next.config is the app's", () => {
+        const { asked, extra } = workspace();
+        expect(problems(inMono, extra)).toEqual([]);
+        expect(parseSettings(source(inMono, workspace().extra)).app).toMatchObject({ context: "mono", appDir: "apps/web", packageManager: { spec: "pnpm@9.15.9" } });
+        expect(asked.filter((p) => p.startsWith("read ") && p.endsWith(".yaml"))).toEqual(["read mono/pnpm-lock.yaml"]);
+        expect(asked).toContain("read mono/apps/web/next.config.mjs");
+        expect(asked).toContain("read mono/package.json");
+        expect(asked).not.toContain("read mono/apps/web/package-lock.json");
+    });
+
+    test.each([
+        ["other/web", 'nextstack:appPath: got "other/web", which is not inside nextstack:appWorkspaceRoot "mono"; expected the app\'s directory in that workspace (both relative to the project)'],
+        ["mono2/web", 'nextstack:appPath: got "mono2/web", which is not inside nextstack:appWorkspaceRoot "mono"; expected the app\'s directory in that workspace (both relative to the project)'],
+        ["mono/../web", 'nextstack:appPath: got "mono/../web", which is not inside nextstack:appWorkspaceRoot "mono"; expected the app\'s directory in that workspace (both relative to the project)'],
+        ["/abs/web", 'nextstack:appPath: got "/abs/web", which is not inside nextstack:appWorkspaceRoot "mono"; expected the app\'s directory in that workspace (both relative to the project)'],
+    ])("an app path %j outside the root is refused, and no file is read", (appPath, message) => {
+        const { asked, extra } = workspace();
+        expect(problems({ ...inMono, appPath }, extra)).toEqual([message]);
+        expect(asked).toEqual([]);
+    });
+
+    test.each([
+        [{ "mono/package.json": undefined }, 'nextstack:appWorkspaceRoot: got "mono"; expected the root of a workspace (no package.json in it)'],
+        [{ "mono/package.json": undefined, "mono/pnpm-workspace.yaml": undefined, "mono/pnpm-lock.yaml": undefined, "mono/apps/web/package.json": undefined, "mono/apps/web/next.config.mjs": undefined }, 'nextstack:appWorkspaceRoot: got "mono"; expected the root of a workspace (it does not exist)'],
+        [{ "mono/pnpm-lock.yaml": undefined }, 'nextstack:appWorkspaceRoot: got "mono": the workspace has no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb); commit the one your package manager writes so the image installs exactly what was tested'],
+        [{ "mono/apps/web/next.config.mjs": undefined }, 'nextstack:appPath: got "mono/apps/web"; expected a Next.js app with output: "standalone" in its next.config (the image runs .next/standalone/server.js): it has no next.config'],
+        [{ "mono/apps/web/package.json": undefined, "mono/apps/web/next.config.mjs": undefined, "mono/apps/web/x.txt": "" }, 'nextstack:appPath: got "mono/apps/web"; expected a directory holding a Next.js app (no package.json in it)'],
+    ])("a workspace with %j is refused", (files, message) => {
+        expect(problems(inMono, workspace(files).extra)).toEqual([message]);
+    });
+
+    test("a root that is the app itself is an app of its own", () => {
+        const { extra } = workspace({ "mono/next.config.mjs": STANDALONE_CONFIG });
+        expect(problems({ appEnabled: "true", appWorkspaceRoot: "mono", appPath: "mono" }, extra)).toEqual([]);
+        expect(parseSettings(source({ appEnabled: "true", appWorkspaceRoot: "mono", appPath: "mono" }, extra)).app).toMatchObject({ context: "mono", appDir: "." });
+    });
+
+    test.each([
+        ["pnpm-workspace.yaml", {}],
+        ["package.json workspaces", { "mono/pnpm-workspace.yaml": undefined, "mono/package.json": '{ "private": true, "workspaces": ["apps/*"] }' }],
+    ])("without the key, an app in a workspace (%s) is told to set it", (_, files) => {
+        const { extra } = workspace(files);
+        expect(problems({ appEnabled: "true", appPath: "mono/apps/web" }, extra)).toEqual([
+            'nextstack:appPath: got "mono/apps/web": the app has no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb); commit the one your package manager writes so the image installs exactly what was tested. It is inside the workspace "mono": set nextstack:appWorkspaceRoot to "mono"',
+        ]);
+    });
+
+    test("no hint when no directory above the app is a workspace, nor when the app has a lockfile of its own", () => {
+        const noWorkspace = workspace({ "mono/pnpm-workspace.yaml": undefined });
+        expect(problems({ appEnabled: "true", appPath: "mono/apps/web" }, noWorkspace.extra)).toEqual([
+            'nextstack:appPath: got "mono/apps/web": the app has no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb); commit the one your package manager writes so the image installs exactly what was tested',
+        ]);
+        const twoLockfiles = workspace({ "mono/apps/web/yarn.lock": "# yarn lockfile v1\n", "mono/apps/web/bun.lock": "{}" });
+        expect(problems({ appEnabled: "true", appPath: "mono/apps/web" }, twoLockfiles.extra)).toEqual([
+            'nextstack:appPath: got "mono/apps/web": the app has lockfiles of several package managers (yarn.lock, bun.lock); delete the stale ones, or set the "packageManager" field in package.json to choose',
+        ]);
+    });
+
+    test("the committed workspace fixtures pass as they are", () => {
+        for (const [root, pm] of [["tests/fixtures/apps/npm-workspace", "npm"], ["tests/fixtures/apps/pnpm-workspace", "pnpm@9.15.9"]]) {
+            const source = projectSource({ appEnabled: "true", appWorkspaceRoot: root, appPath: `${root}/apps/web` });
+            expect(problemsOf(source)).toEqual([]);
+            expect(parseSettings(source).app).toMatchObject({ context: root, appDir: "apps/web", packageManager: { spec: pm } });
+        }
     });
 });
 
