@@ -32,6 +32,7 @@ const app = settings.app
           baseImage: settings.app.baseImage,
           packageManager: settings.app.packageManager.spec,
           buildPackages: settings.app.buildPackages,
+          buildEnv: settings.app.buildEnv,
           databaseUrl: db.url,
           databaseUrlEnv: settings.app.databaseUrlEnv,
           env: [...settings.app.env, ...settings.app.publicUrlEnv],

@@ -44,6 +44,11 @@ export interface NextAppArgs {
     packageManager?: string;
     /** System packages (apk or apt-get) for the install and build stages only, e.g. for native addons. */
     buildPackages?: string[];
+    /**
+     * `NAME=value` environment of `next build` only (the builder stage; not the image that runs): NEXT_PUBLIC_*
+     * values, which Next.js inlines at build time. Build arguments: not for secrets.
+     */
+    buildEnv?: string[];
     /** Database URL for the app, from the Database component (secret). */
     databaseUrl: pulumi.Input<string>;
     /** Environment variable the app reads its database URL from. */
@@ -96,8 +101,9 @@ export class NextApp extends pulumi.ComponentResource {
             BASE_IMAGE: args.baseImage,
             PACKAGE_MANAGER: args.packageManager ?? "npm",
             BUILD_PACKAGES: (args.buildPackages ?? []).join(" "),
-            // Only in a workspace: a stack whose app is its own root keeps the build arguments it had.
+            // Only when used: a stack without them keeps the build arguments it had.
             ...(args.appDir && args.appDir !== "." ? { APP_DIR: args.appDir } : {}),
+            ...(args.buildEnv?.length ? { NEXTSTACK_BUILD_ENV: args.buildEnv.join("\n") } : {}),
             ...labelBuildArgs(labels),
         };
         const image = new docker.Image(

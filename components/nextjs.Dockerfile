@@ -113,7 +113,16 @@ WORKDIR /app/${APP_DIR}
 # The app's own build script, in its directory.
 FROM source AS builder
 ARG APP_DIR=.
-RUN "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build
+# appBuildEnv: NAME=value lines, exported for the build only (NEXT_PUBLIC_* values are inlined into what it
+# builds). Declared in this stage alone, so neither the runner's environment nor its history has them.
+ARG NEXTSTACK_BUILD_ENV=""
+RUN set -eu; \
+    if [ -n "$NEXTSTACK_BUILD_ENV" ]; then \
+      printf '%s\n' "$NEXTSTACK_BUILD_ENV" > /tmp/nextstack-build.env; \
+      while IFS= read -r line; do if [ -n "$line" ]; then export "$line"; fi; done < /tmp/nextstack-build.env; \
+      rm -f /tmp/nextstack-build.env; \
+    fi; \
+    "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build
 # Fail here with the cause rather than later with "file not found" in the runner. In a workspace, Next.js traces
 # from the root (the lockfile's directory, or outputFileTracingRoot) and nests the server under the app's path.
 RUN if [ ! -f ".next/standalone/$APP_DIR/server.js" ]; then \

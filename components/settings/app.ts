@@ -83,6 +83,16 @@ function workspaceHint(source: SettingsSource, appPath: string): string {
     return "";
 }
 
+/** appBuildEnv sets each name once. */
+export function checkBuildEnv({ issues, get }: ParsedConfig): void {
+    const seen = new Set<string>();
+    for (const entry of get<string[]>("appBuildEnv")) {
+        const name = entry.slice(0, entry.indexOf("="));
+        if (seen.has(name)) issues.push({ key: full("appBuildEnv"), message: `sets ${name} twice; keep one` });
+        seen.add(name);
+    }
+}
+
 /** Names of the app's environment: those the program sets itself, and which key set each one so far. */
 export interface EnvNames {
     reserved: Set<string>;

@@ -40,6 +40,7 @@ export function deriveSettings(source: SettingsSource, get: Get, { major, dataPa
                   baseImage: get("appBaseImage"),
                   packageManager: app.packageManager,
                   buildPackages: get<string[]>("appBuildPackages"),
+                  buildEnv: get<string[]>("appBuildEnv"),
                   publish: get<number>("appPublishPort") ? { address: "127.0.0.1", port: get<number>("appPublishPort") } : undefined,
                   databaseUrlEnv,
                   healthPath: get("appHealthPath") || undefined,

@@ -137,6 +137,12 @@ export const CONFIG_KEYS = {
         default: [],
         check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=/, "NAME=value strings")),
     },
+    appBuildEnv: {
+        type: "array",
+        description: "Environment of the app's build (next build) only, as NAME=value strings: NEXT_PUBLIC_* values, which Next.js inlines into the pages and scripts it builds, and other build-time settings (not for secrets: build arguments are kept in the engine's build cache).",
+        default: [],
+        check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\n\r]*$/, "NAME=value strings on one line")),
+    },
     appSecretEnv: {
         type: "array",
         description: "Secret environment of the app, as NAME=value strings (AUTH_SECRET and the like); set with --secret --path 'appSecretEnv[0]'.",

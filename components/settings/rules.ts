@@ -1,7 +1,7 @@
 import { isLoopbackPublishAddress } from "../containerDefaults";
 import { MIN_NGINX_FOR_RERESOLVE, nginxTagTooOld } from "../nginxConf";
 import { dataPathForMajor, KNOWN_POSTGRES_MAJORS, majorFromImageTag } from "../postgres";
-import { AppSource, checkAppDirectory, checkEnvNames, checkPublicUrl } from "./app";
+import { AppSource, checkAppDirectory, checkBuildEnv, checkEnvNames, checkPublicUrl } from "./app";
 import { full } from "./keys";
 import { ParsedConfig } from "./parse";
 import { SettingsSource } from "./types";
@@ -28,6 +28,7 @@ export function checkCrossKeys(source: SettingsSource, parsed: ParsedConfig): De
     checkDependencies(parsed);
     const app = checkAppDirectory(source, parsed);
     const publicUrl = checkPublicUrl(parsed, checkEnvNames(parsed));
+    checkBuildEnv(parsed);
     checkPublishedPorts(parsed);
     return { major, dataPath, app, publicUrl };
 }

@@ -59,6 +59,8 @@ export interface Settings {
         packageManager: PackageManager;
         /** System packages of the install and build stages (appBuildPackages). */
         buildPackages: string[];
+        /** `NAME=value` environment of the build only (appBuildEnv): NEXT_PUBLIC_* and other build-time values. */
+        buildEnv: string[];
         publish?: { address: string; port: number };
         databaseUrlEnv: string;
         /** The app's own health route (strict 2xx); undefined: any answer below 500 from / (lenient). */

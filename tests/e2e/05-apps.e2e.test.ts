@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { FIXTURE_APPS, FIXTURE_APPS_DIR } from "../fixtures/apps";
-import { destroy, e2eConfig, e2eEngine, exec, freePort, phase, request, timeChecks, up, waitFor, wipeStack, WORK_DIR } from "./support";
+import { destroy, docker, e2eConfig, e2eEngine, exec, freePort, phase, request, timeChecks, up, waitFor, wipeStack, WORK_DIR } from "./support";
 
 // Scenario 8 of the README: real Next.js apps as their developers left them (tests/fixtures/apps: lockfiles written by the real
 // tools, no packageManager field unless the fixture is about it) deploy from config alone: each is built with the
@@ -45,6 +45,25 @@ const onThisEngine = e2eEngine() === "debian";
         }, 30_000);
         expect(body).toContain(`fixture ${app}`);
     });
+
+    if (expected.config?.appBuildEnv) {
+        const entries: string[] = JSON.parse(expected.config.appBuildEnv);
+        test("its build env is inlined into the page, and is neither in the running container's env nor in the image's history", async () => {
+            const res = await request(port, "/");
+            const imageId = (await docker.getContainer(outputs.appContainer).inspect()).Image;
+            const history = await docker.getImage(imageId).history();
+            const env = await exec(outputs.appContainer, ["env"]);
+            expect(env.code).toBe(0);
+            for (const entry of entries) {
+                const [name, value] = [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)];
+                expect(res.body).toContain(value);
+                expect(env.output).not.toContain(`${name}=`);
+                expect(JSON.stringify(history)).not.toContain(value);
+            }
+            // The history is the runner's: read, not empty (so the check above looked at something).
+            expect(history.length).toBeGreaterThan(3);
+        });
+    }
 
     if (expected.config?.appMigrateCommand) {
         test("its migration ran with its devDependency tool", async () => {

@@ -101,4 +101,5 @@ test("the migration's image is the Dockerfile's migrate target (source and all d
     expect(app.build.args).toMatchObject({ BASE_IMAGE: "node:24-alpine", PACKAGE_MANAGER: "npm", NEXTSTACK_STACK: "prod" });
     // An app that is its own root: no APP_DIR (program-workspace.test.ts has one), so its build arguments stay as they were.
     expect(Object.keys(app.build.args)).not.toContain("APP_DIR");
+    expect(Object.keys(app.build.args)).not.toContain("NEXTSTACK_BUILD_ENV");
 });

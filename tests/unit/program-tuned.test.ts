@@ -29,6 +29,7 @@ beforeAll(async () => {
             "nextstack:appDatabaseUrlEnv": "PG_URL",
             "nextstack:appHealthPath": "/healthz",
             "nextstack:appBuildPackages": '["python3","make","g++"]',
+            "nextstack:appBuildEnv": '["NEXT_PUBLIC_SITE=Shop & Co","SENTRY_ORG=shop"]',
         },
     });
 });
@@ -94,4 +95,10 @@ test("without protectData the volume is neither protected nor retained", () => {
 test("the build packages reach the app image's build, space-separated, and only it", () => {
     expect(run.one(T.image, "app-image").inputs.build.args.BUILD_PACKAGES).toBe("python3 make g++");
     expect(run.one(T.image, "proxy-image").inputs.build.args.BUILD_PACKAGES).toBeUndefined();
+});
+
+test("the build env reaches the app image's build as one line per entry, and not the running container", () => {
+    expect(run.one(T.image, "app-image").inputs.build.args.NEXTSTACK_BUILD_ENV).toBe("NEXT_PUBLIC_SITE=Shop & Co\nSENTRY_ORG=shop");
+    expect(run.one(T.image, "proxy-image").inputs.build.args.NEXTSTACK_BUILD_ENV).toBeUndefined();
+    expect(Object.keys(envOf(container("app")))).not.toContain("NEXT_PUBLIC_SITE");
 });
