@@ -40,12 +40,14 @@ const clock = () => ((Date.now() - startedAt) / 1000).toFixed(1).padStart(5);
 /** Progress goes to stderr; stdout carries the figures. */
 const log = (line: string) => process.stderr.write(`[bench ${clock()} s] ${line}\n`);
 
-const SIDES = ["seed", "seed-legacy", "nextstack"] as const;
+// direct: the nextstack app's own published port, no proxy in between: the limit a proxy is measured against.
+const SIDES = ["seed", "seed-legacy", "nextstack", "direct"] as const;
+const PROXIES = ["seed", "seed-legacy", "nextstack"] as const;
 type SideName = (typeof SIDES)[number];
 interface Side {
     name: SideName;
     port: number;
-    /** Container name of the side's nginx. */
+    /** Container name of the side's nginx (for direct: the app's container, whose network namespace is read). */
     proxy: string;
 }
 interface Case {
@@ -279,10 +281,11 @@ async function main(): Promise<void> {
     try {
         // --- nextstack: `pulumi up` of a prod-like stack, then the first page through its proxy -----------------
         const proxyPort = await freePort();
-        log(`nextstack: up ${NEXT_STACK} (Pulumi.prod.yaml, proxy on 127.0.0.1:${proxyPort})`);
+        const directPort = await freePort();
+        log(`nextstack: up ${NEXT_STACK} (Pulumi.prod.yaml, proxy on 127.0.0.1:${proxyPort}, the app also on 127.0.0.1:${directPort} for the direct side)`);
         const upStarted = Date.now();
         const { value: outputs, printed } = await onStderr(() =>
-            up(NEXT_STACK, e2eConfig("Pulumi.prod.yaml", { proxyPort, proxyPublishAddress: "127.0.0.1" })),
+            up(NEXT_STACK, e2eConfig("Pulumi.prod.yaml", { proxyPort, proxyPublishAddress: "127.0.0.1", appPublishPort: directPort })),
         );
         const upSeconds = (Date.now() - upStarted) / 1000;
         const nextFirstPage = await firstPageWithData(proxyPort, upStarted);
@@ -306,6 +309,7 @@ async function main(): Promise<void> {
             { name: "seed", port: seedPort, proxy: seed.proxy },
             { name: "seed-legacy", port: legacyPort, proxy: legacyProxy },
             { name: "nextstack", port: proxyPort, proxy: outputs.proxyContainer },
+            { name: "direct", port: directPort, proxy: outputs.appContainer },
         ];
         const home = await request(proxyPort, "/");
         const asset = /\/_next\/static\/[^"'\s]+\.js/.exec(home.body)?.[0];
@@ -350,7 +354,9 @@ async function main(): Promise<void> {
         // --- what else is cheap to read before cleanup ----------------------------------------------------------------
         const staticCheck = await request(proxyPort, asset);
         const seedCacheFiles = await filesIn(seed.proxy, "/var/cache/nginx");
-        const nginxErrorLog = Object.fromEntries(await Promise.all(sides.map(async (side) => [side.name, await nginxErrors(side.proxy)] as const))) as Record<SideName, { errorLines: number; cannotAssign: number }>;
+        const nginxErrorLog = Object.fromEntries(
+            await Promise.all(sides.filter((side) => side.name !== "direct").map(async (side) => [side.name, await nginxErrors(side.proxy)] as const)),
+        ) as Record<(typeof PROXIES)[number], { errorLines: number; cannotAssign: number }>;
         const sizes = {
             appMB: await imageSizeMB(appImage),
             nextstackProxyMB: await imageSizeMB(nextProxyImage),
@@ -399,7 +405,7 @@ async function main(): Promise<void> {
                 out.push(row([side === SIDES[0] ? c.label : "", side, fmt(s.rps), fmt(s.okRps), s.p50Ms.toFixed(2), s.p99Ms.toFixed(2), fmt(s.non2xx), fmt(s.socketErrors), fmt(s.opensPer1000, 1), fmt(s.timeWaitMax)]));
             }
             const next = table[c.key].nextstack;
-            for (const base of ["seed", "seed-legacy"] as const) {
+            for (const base of ["seed", "seed-legacy", "direct"] as const) {
                 const b = table[c.key][base];
                 out.push(row(["", `next/${base.replace("seed-", "")}`, ratio(next.rps, b.rps), ratio(next.okRps, b.okRps), ratio(next.p50Ms, b.p50Ms), ratio(next.p99Ms, b.p99Ms), "", "", "", ""]));
             }
@@ -407,10 +413,11 @@ async function main(): Promise<void> {
         out.push(`static asset: ${asset}; nextstack X-Cache-Status after the load: ${staticCheck.headers["x-cache-status"] ?? "none"}; seed cache files in /var/cache/nginx: ${seedCacheFiles}`);
         out.push(`seed: the seed's nginx config verbatim, on the stand-in's nginx ${nginxVersion}, which keeps idle upstream connections by default since 1.29.7`);
         out.push(`seed-legacy: the same config + "keepalive 0;" in its upstream: nginx before 1.29.7 (the seed's time) ran it so, one connection per request`);
-        out.push(`conns/1k req: TCP connections the proxy opened (to the app) per 1,000 requests; a cached asset needs none`);
+        out.push(`direct: the same app container through its own published port, no proxy: the limit a proxy is measured against (next/direct: the proxy's cost, or its gain where it serves from its cache)`);
+        out.push(`conns/1k req: TCP connections the proxy opened (to the app) per 1,000 requests; a cached asset needs none (direct: the app's own, to Postgres)`);
         out.push(`TIME_WAIT: sockets in the proxy's network namespace right after a run (highest of its runs; they live 60 s, so earlier runs of the same side add to it)`);
         out.push(
-            `nginx error log after all runs: ${SIDES.map((side) => `${side} ${nginxErrorLog[side].errorLines} error lines (${nginxErrorLog[side].cannotAssign} "Cannot assign requested address")`).join(", ")}`,
+            `nginx error log after all runs: ${PROXIES.map((side) => `${side} ${nginxErrorLog[side].errorLines} error lines (${nginxErrorLog[side].cannotAssign} "Cannot assign requested address")`).join(", ")}`,
         );
         out.push("");
         out.push("time to a page with data from Postgres through the proxy");

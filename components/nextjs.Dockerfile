@@ -1,9 +1,11 @@
 # Multi-stage image for any Next.js app built with `output: "standalone"`.
 # The build context is the app directory, or the root of the workspace that
 # holds it (a monorepo: APP_DIR is then the app's path inside the context, e.g.
-# apps/web). Written for the legacy builder as well as BuildKit (no
-# BuildKit-only syntax) and for Alpine- or Debian-based Node images (the
-# distro's package manager only for BUILD_PACKAGES; numeric user id).
+# apps/web). Needs BuildKit (the provider's default builder; engines since
+# 18.09): the install and the build keep their caches in cache mounts, which
+# survive a changed layer. No `# syntax=` line: the engine's own Dockerfile
+# frontend parses it, nothing is pulled. For Alpine- or Debian-based Node
+# images (the distro's package manager only for BUILD_PACKAGES; numeric user id).
 
 ARG BASE_IMAGE=node:24-alpine
 
@@ -82,7 +84,12 @@ ARG NPM_CONFIG_REGISTRY
 ARG NPM_CONFIG_CA
 # The lockfile is the contract: each tool refuses to change it. A registry given to npm (build arg or the base
 # image's npm_config_registry) is given to Yarn Berry and Bun too, which do not read npm's settings.
-RUN set -eu; name="${NEXTSTACK_PACKAGE_MANAGER%%@*}"; \
+# Each tool's download cache (npm's cache, pnpm's store, Yarn's and Bun's caches) is in a cache mount: after a
+# dependency change only what changed is downloaded. Locked: two builds of one `up` (app and migrate) take turns.
+RUN --mount=type=cache,id=nextstack-pm-cache,target=/var/cache/nextstack-pm,sharing=locked \
+    set -eu; name="${NEXTSTACK_PACKAGE_MANAGER%%@*}"; c=/var/cache/nextstack-pm; \
+    export npm_config_cache="$c/npm" npm_config_store_dir="$c/pnpm-store" YARN_CACHE_FOLDER="$c/yarn" \
+      YARN_GLOBAL_FOLDER="$c/yarn-berry" BUN_INSTALL_CACHE_DIR="$c/bun"; \
     registry="${NPM_CONFIG_REGISTRY:-${npm_config_registry:-}}"; \
     if [ -n "$registry" ]; then export YARN_NPM_REGISTRY_SERVER="$registry" BUN_CONFIG_REGISTRY="$registry"; fi; \
     case "$name" in \
@@ -116,16 +123,22 @@ ARG APP_DIR=.
 # appBuildEnv: NAME=value lines, exported for the build only (NEXT_PUBLIC_* values are inlined into what it
 # builds). Declared in this stage alone, so neither the runner's environment nor its history has them.
 ARG NEXTSTACK_BUILD_ENV=""
-RUN set -eu; \
+# Next.js's build cache (.next/cache) lives in a cache mount, one directory per package name, so a rebuild after
+# an edit starts warm (webpack's cache; Turbopack's where the app turns its build cache on).
+RUN --mount=type=cache,id=nextstack-next-cache,target=/var/cache/nextstack-next,sharing=locked \
+    set -eu; \
     if [ -n "$NEXTSTACK_BUILD_ENV" ]; then \
       printf '%s\n' "$NEXTSTACK_BUILD_ENV" > /tmp/nextstack-build.env; \
       while IFS= read -r line; do if [ -n "$line" ]; then export "$line"; fi; done < /tmp/nextstack-build.env; \
       rm -f /tmp/nextstack-build.env; \
     fi; \
-    "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build
+    cache="/var/cache/nextstack-next/$(node -p 'require("./package.json").name || "app"' | tr -c 'A-Za-z0-9._\n-' _)"; \
+    mkdir -p "$cache" .next && ln -sfn "$cache" .next/cache; \
+    "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build; \
+    rm -f .next/cache; \
 # Fail here with the cause rather than later with "file not found" in the runner. In a workspace, Next.js traces
 # from the root (the lockfile's directory, or outputFileTracingRoot) and nests the server under the app's path.
-RUN if [ ! -f ".next/standalone/$APP_DIR/server.js" ]; then \
+    if [ ! -f ".next/standalone/$APP_DIR/server.js" ]; then \
       if [ "$APP_DIR" = . ]; then \
         echo "nextjs.Dockerfile: .next/standalone/server.js is missing; set output: \"standalone\" in next.config." >&2; \
       else \
