@@ -2,7 +2,8 @@ import "./workdir"; // first: sets NEXTSTACK_E2E_WORK before the e2e support mod
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { baseImages, WORK_DIR } from "../tests/e2e/support";
+import { WORK_DIR } from "../tests/e2e/support";
+import { prepareEngine } from "./engine";
 
 /**
  * `npm run bench:build` (and the first part of `npm run bench`): how long the app's image takes to build, and how
@@ -23,7 +24,6 @@ import { baseImages, WORK_DIR } from "../tests/e2e/support";
  */
 
 const ROOT = path.join(__dirname, "..");
-const SETUP_DIR = path.join(ROOT, "tests", "e2e", "setup");
 const DOCKERFILE = path.join(ROOT, "components", "nextjs.Dockerfile");
 const IMAGE = "nextstack-bench-build:current";
 const LABEL = "nextstack.stack=bench-build";
@@ -58,16 +58,7 @@ function copyApp(to: string): void {
 }
 
 function main(): void {
-    log("engine and base images: tests/e2e/setup (reused when present)");
-    execFileSync("bash", [path.join(SETUP_DIR, "engine.sh")], { stdio: ["ignore", "ignore", "inherit"] });
-    fs.mkdirSync(WORK_DIR, { recursive: true });
-    const envFile = path.join(WORK_DIR, "base-images.env");
-    execFileSync("bash", [path.join(SETUP_DIR, "base-images.sh"), envFile], { stdio: ["ignore", "ignore", "inherit"] });
-    for (const line of fs.readFileSync(envFile, "utf8").split("\n")) {
-        const m = /^(NEXTSTACK_E2E_[A-Z_]+)=(.+)$/.exec(line.trim());
-        if (m) process.env[m[1]] = m[2];
-    }
-    const nodeImage = baseImages().node;
+    const nodeImage = prepareEngine(log).node;
     const scratch = path.join(WORK_DIR, "bench-build-app");
     try {
         copyApp(scratch);

@@ -3,7 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { baseImages, docker, e2eConfig, exec, freePort, labelled, request, up, wipeStack, WORK_DIR } from "../tests/e2e/support";
+import { docker, e2eConfig, exec, freePort, labelled, request, up, wipeStack, WORK_DIR } from "../tests/e2e/support";
+import { prepareEngine } from "./engine";
 import { addLegacySeedProxy, hasData, SEED_NGINX_CONF, SEED_STACK, startSeed } from "./seed";
 import { ensureWrk, runWrk, WrkOptions, WrkResult } from "./wrk";
 
@@ -20,7 +21,6 @@ import { ensureWrk, runWrk, WrkOptions, WrkResult } from "./wrk";
  */
 
 const NEXT_STACK = "bench-next";
-const SETUP_DIR = path.join(__dirname, "..", "tests", "e2e", "setup");
 const RESULTS_DIR = path.join(__dirname, "results");
 const WARMUP_REQUESTS = 20;
 
@@ -241,17 +241,7 @@ function fmt(value: number, digits = 0): string {
 async function main(): Promise<void> {
     const wrkVersion = ensureWrk(log);
 
-    log("engine: tests/e2e/setup/engine.sh");
-    execFileSync("bash", [path.join(SETUP_DIR, "engine.sh")], { stdio: ["ignore", "ignore", "inherit"] });
-    log("base images: tests/e2e/setup/base-images.sh (built once, then reused)");
-    fs.mkdirSync(WORK_DIR, { recursive: true });
-    const envFile = path.join(WORK_DIR, "base-images.env");
-    execFileSync("bash", [path.join(SETUP_DIR, "base-images.sh"), envFile], { stdio: ["ignore", "ignore", "inherit"] });
-    for (const line of fs.readFileSync(envFile, "utf8").split("\n")) {
-        const match = /^(NEXTSTACK_E2E_[A-Z_]+)=(.+)$/.exec(line.trim());
-        if (match) process.env[match[1]] = match[2];
-    }
-    const images = baseImages();
+    const images = prepareEngine(log);
 
     const version = await docker.version();
     // e2eConfig's healthcheck settings follow the engine's API version.
