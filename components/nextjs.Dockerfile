@@ -62,7 +62,7 @@ RUN set -eu; spec="${PACKAGE_MANAGER%%+*}"; name="${spec%%@*}"; version="${spec#
 # ---------------------------------------------------------------------------
 # What installing reads, and nothing else: every package.json (a workspace's packages have their own), and at the
 # root the lockfile, the tools' settings and patch directories. The install below starts from these files, so it
-# stays cached until one of them changes (a copy's cache key is the content of what it copies, with either builder).
+# stays cached until one of them changes (BuildKit keys a copy by the content of what it copies).
 FROM pm AS manifests
 WORKDIR /src
 COPY . .
