@@ -109,6 +109,11 @@ export function hostAddressFor(bindAddress: string): string {
     return bindAddress === "0.0.0.0" ? "127.0.0.1" : bindAddress;
 }
 
+/** Where this machine reaches a port published on `bindAddress`: `http://<host address>:<port>/`. */
+export function publishedUrl(bindAddress: string, port: number): string {
+    return `http://${hostAddressFor(bindAddress)}:${port}/`;
+}
+
 /**
  * True when a published port's host address is loopback (`127.*`, `::1`), i.e. reachable from this machine only.
  * Missing or empty means every interface (as does `0.0.0.0`): not loopback. (Unlike `isLoopbackHost`, `0.0.0.0`

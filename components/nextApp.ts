@@ -106,16 +106,19 @@ export class NextApp extends pulumi.ComponentResource {
             ...(args.buildEnv?.length ? { NEXTSTACK_BUILD_ENV: args.buildEnv.join("\n") } : {}),
             ...labelBuildArgs(labels),
         };
-        const image = new docker.Image(
-            `${name}-image`,
-            {
-                imageName: `${namePrefix}-app:current`,
-                build: { context: args.path, dockerfile: NEXTJS_DOCKERFILE, args: buildArgs },
-                skipPush: true,
-                buildOnPreview: false,
-            },
-            { parent: this },
-        );
+        // The same build (context, Dockerfile, arguments), to the stage `target` (the runner when undefined).
+        const buildImage = (resource: string, image: string, target?: string) =>
+            new docker.Image(
+                `${name}-${resource}`,
+                {
+                    imageName: `${namePrefix}-${image}:current`,
+                    build: { context: args.path, dockerfile: NEXTJS_DOCKERFILE, ...(target ? { target } : {}), args: buildArgs },
+                    skipPush: true,
+                    buildOnPreview: false,
+                },
+                { parent: this },
+            );
+        const image = buildImage("image", "app");
 
         const databaseUrl = pulumi.secret(
             pulumi.output(args.databaseUrl).apply((url) => {
@@ -133,16 +136,7 @@ export class NextApp extends pulumi.ComponentResource {
         // replaced, so it runs again, whenever the image or the environment changes.
         let migrated: pulumi.Output<pulumi.Resource> | undefined;
         if (args.migrateCommand) {
-            const migrateImage = new docker.Image(
-                `${name}-migrate-image`,
-                {
-                    imageName: `${namePrefix}-app-migrate:current`,
-                    build: { context: args.path, dockerfile: NEXTJS_DOCKERFILE, target: MIGRATE_TARGET, args: buildArgs },
-                    skipPush: true,
-                    buildOnPreview: false,
-                },
-                { parent: this },
-            );
+            const migrateImage = buildImage("migrate-image", "app-migrate", MIGRATE_TARGET);
             const migrate = new docker.Container(
                 `${name}-migrate`,
                 {

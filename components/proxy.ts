@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { healthcheck, hostAddressFor, limitInputs, Limits, REPLACE_ON_CHANGES, waitTimeoutSeconds } from "./containerDefaults";
+import { healthcheck, limitInputs, Limits, publishedUrl, REPLACE_ON_CHANGES, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels, labelBuildArgs } from "./labels";
 import { renderNginxConf } from "./nginxConf";
 import { StackContext } from "./stackContext";
@@ -94,7 +94,7 @@ export class Proxy extends pulumi.ComponentResource {
         );
 
         this.containerName = container.name;
-        this.url = pulumi.output(`http://${hostAddressFor(args.publish.address)}:${args.publish.port}/`);
+        this.url = pulumi.output(publishedUrl(args.publish.address, args.publish.port));
         this.registerOutputs({ containerName: this.containerName, url: this.url });
     }
 }

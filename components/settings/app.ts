@@ -1,5 +1,5 @@
 import * as path from "path";
-import { hostAddressFor } from "../containerDefaults";
+import { publishedUrl } from "../containerDefaults";
 import { detectPackageManager, LOCKFILES, NPM_OF_BASE_IMAGE, PackageManager } from "../packageManager";
 import { full } from "./keys";
 import { ParsedConfig } from "./parse";
@@ -130,9 +130,9 @@ export function checkPublicUrl({ issues, get }: ParsedConfig, { reserved, seen }
         get("appPublicUrl") !== ""
             ? new URL(get("appPublicUrl")).href
             : proxyEnabled
-              ? `http://${hostAddressFor(get("proxyPublishAddress"))}:${get<number>("proxyPort")}/`
+              ? publishedUrl(get("proxyPublishAddress"), get<number>("proxyPort"))
               : appPublishPort
-                ? `http://127.0.0.1:${appPublishPort}/`
+                ? publishedUrl("127.0.0.1", appPublishPort)
                 : undefined;
     const publicUrlEnv = get<string[]>("appPublicUrlEnv");
     for (const name of publicUrlEnv) {

@@ -1,4 +1,4 @@
-import { cpusAsReadBack, goDuration, healthcheck, hostAddressFor, isLoopbackPublishAddress, limitInputs, REPLACE_ON_CHANGES, RunPolicy, waitTimeoutSeconds } from "../../components/containerDefaults";
+import { cpusAsReadBack, goDuration, healthcheck, hostAddressFor, isLoopbackPublishAddress, limitInputs, publishedUrl, REPLACE_ON_CHANGES, RunPolicy, waitTimeoutSeconds } from "../../components/containerDefaults";
 import { nanoToDecimalString, parseCpus } from "../e2e/model/container";
 
 const policy: RunPolicy = { restartPolicy: "unless-stopped", healthcheckIntervalSeconds: 5, healthcheckStartIntervalSeconds: 1, stopGraceSeconds: 30 };
@@ -63,6 +63,13 @@ test.each([
     ["192.168.1.10", "192.168.1.10"],
 ])("a port published on %s is dialled at %s", (bind, host) => {
     expect(hostAddressFor(bind)).toBe(host);
+});
+
+test.each([
+    ["0.0.0.0", 3000, "http://127.0.0.1:3000/"],
+    ["10.20.30.40", 8080, "http://10.20.30.40:8080/"],
+])("a port published on %s:%d is reached at %s", (bind, port, url) => {
+    expect(publishedUrl(bind, port)).toBe(url);
 });
 
 // Loopback means reachable from this machine only; missing, empty and 0.0.0.0 mean every interface.
