@@ -85,7 +85,9 @@ export function readConfig(source: SettingsSource): ParsedConfig {
             issues.push({ key: fullKey, message: `got ${shown(raw, spec.secret)}; expected ${expected}` });
             continue;
         }
-        if (spec.secret && raw !== "" && source.isSecret && !source.isSecret(fullKey)) {
+        // An empty value (no password, no entries) holds no secret, wherever it is stored.
+        const holdsSecret = raw !== "" && !(Array.isArray(result.data) && result.data.length === 0);
+        if (spec.secret && holdsSecret && source.isSecret && !source.isSecret(fullKey)) {
             issues.push({ key: fullKey, message: `is stored in plain text; set it with \`pulumi config set --secret ${key}\`` });
             continue;
         }

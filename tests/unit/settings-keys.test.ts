@@ -282,6 +282,11 @@ describe("secret keys", () => {
         expect(parseSettings(source({ dbPassword: "" }, plain)).db.password).toBeUndefined();
     });
 
+    test("an empty list of secret env in plain text holds no secret: accepted", () => {
+        expect(parseSettings(source({ appEnabled: "true", appSecretEnv: "[]" }, plain)).app?.secretEnv).toEqual([]);
+        expect(problems({ appSecretEnv: " [ ] " }, plain)).toEqual([]);
+    });
+
     test("only the key asked about is judged: the check gets the full key", () => {
         const isSecret = (key: string) => key === "nextstack:dbPassword";
         expect(problems({ dbPassword: "a-long-enough-password", appSecretEnv: '["A=1"]' }, { isSecret })).toEqual([
