@@ -38,7 +38,7 @@ export const REPLACE_ON_CHANGES = ["healthcheck", "memory", "memorySwap"];
 export function cpusAsReadBack(value: string): string | undefined {
     const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
     if (!match || (match[2] ?? "").replace(/0+$/, "").length > 9) return undefined;
-    const nanos = BigInt(match[1]) * 1_000_000_000n + BigInt((match[2] ?? "").replace(/0+$/, "").padEnd(9, "0") || "0");
+    const nanos = BigInt(match[1]) * 1_000_000_000n + BigInt((match[2] ?? "").replace(/0+$/, "").padEnd(9, "0"));
     const nine = `${nanos / 1_000_000_000n}.${String(nanos % 1_000_000_000n).padStart(9, "0")}`;
     let text: string;
     let readNanos: bigint;

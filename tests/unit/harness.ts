@@ -110,6 +110,8 @@ export async function runProgram(options: {
     imageSeed?: string;
     /** Exit code the mock reports for one-shot (attach) containers, such as the migration. Default 0. */
     oneShotExitCode?: number;
+    /** Output the mock reports for one-shot containers (`containerLogs`); null: none at all. Default "done\n". */
+    oneShotLogs?: string | null;
     /** Run as `pulumi preview`: images are not built, so their digests stay unknown (`buildOnPreview: false`). */
     preview?: boolean;
 }): Promise<ProgramRun> {
@@ -123,7 +125,7 @@ export async function runProgram(options: {
                 if (args.type === T.image && !options.preview) state.repoDigest = fakeDigest(`${args.name}:${options.imageSeed ?? ""}`);
                 if (args.type === T.password) state.result = "Generated0Password0Of0Length0032";
                 // A one-shot container has run to its end by the time the provider returns.
-                if (args.type === T.container && args.inputs.attach) Object.assign(state, { exitCode: options.oneShotExitCode ?? 0, containerLogs: "done\n" });
+                if (args.type === T.container && args.inputs.attach) Object.assign(state, { exitCode: options.oneShotExitCode ?? 0, ...(options.oneShotLogs === null ? {} : { containerLogs: options.oneShotLogs ?? "done\n" }) });
                 return { id: `${args.name}-id`, state };
             },
             call: (args) => args.inputs,

@@ -367,7 +367,7 @@ describe("the public URL", () => {
     });
 
     const EXPECTED = 'expected empty or an http:// or https:// URL without credentials, query or fragment, such as https://shop.example.com';
-    test.each(["shop.example.com", "ftp://example.com", "https://", "https://user:pw@example.com", "https://example.com/?a=1", "https://example.com/#top", "https://exa mple.com", "https://example.com?", "https://example.com#"])(
+    test.each(["shop.example.com", "ftp://example.com", "https://", "https://user:pw@example.com", "https://example.com/?a=1", "https://example.com/#top", "https://exa mple.com", "https://example.com?", "https://example.com#", "http://[::1", "https://exa%mple.com"])(
         "appPublicUrl %j is refused",
         (url) => {
             expect(problems({ ...proxy, appPublicUrl: url })).toEqual([`nextstack:appPublicUrl: got ${JSON.stringify(url)}; ${EXPECTED}`]);
