@@ -11,11 +11,13 @@ export const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0
 /** Unquoted Postgres identifier: what `POSTGRES_USER`/`POSTGRES_DB` can hold without quoting games. */
 export const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "a lower-case Postgres identifier: a-z, 0-9, _ (not first), at most 63 characters");
 /** Image reference pinned by tag (or digest), never `latest`. */
-export const pinnedImage = z
-    .string()
-    .regex(/^[a-z0-9]([a-z0-9._\/-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, "an image reference such as postgres:18-alpine")
-    .refine((ref) => /@sha256:/.test(ref) || !!imageTag(ref), "an image pinned by tag or digest (repo:tag)")
-    .refine((ref) => /@sha256:/.test(ref) || imageTag(ref) !== "latest", "a pinned tag, not `latest`");
+/** An image reference pinned by tag or digest; `example` (the key's default) is shown in the message. */
+export const pinnedImage = (example: string) =>
+    z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9._\/-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9._-]+)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, `an image reference such as ${example}`)
+        .refine((ref) => /@sha256:/.test(ref) || !!imageTag(ref), "an image pinned by tag or digest (repo:tag)")
+        .refine((ref) => /@sha256:/.test(ref) || imageTag(ref) !== "latest", "a pinned tag, not `latest`");
 export const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** An absolute http(s) URL a browser is sent to: no credentials, query or fragment (a base path may follow). */
 export function isPublicUrl(text: string): boolean {

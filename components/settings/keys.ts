@@ -32,7 +32,7 @@ export const CONFIG_KEYS = {
         type: "string",
         description: "Postgres image, pinned by tag (official image or a mirror of it).",
         default: "postgres:18-alpine",
-        check: pinnedImage,
+        check: pinnedImage("postgres:18-alpine"),
     },
     postgresVersion: {
         type: "integer",
@@ -105,7 +105,7 @@ export const CONFIG_KEYS = {
         type: "string",
         description: "Node base image of the app's build and run stages, pinned by tag.",
         default: "node:24-alpine",
-        check: pinnedImage,
+        check: pinnedImage("node:24-alpine"),
     },
     appBuildPackages: {
         type: "array",
@@ -178,7 +178,7 @@ export const CONFIG_KEYS = {
         type: "string",
         description: "nginx base image of the proxy, pinned by tag; 1.27.3 or newer re-resolves the app after a replacement.",
         default: "nginx:1.30-alpine",
-        check: pinnedImage,
+        check: pinnedImage("nginx:1.30-alpine"),
     },
     proxyPort: {
         type: "integer",

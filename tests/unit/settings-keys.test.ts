@@ -1,6 +1,6 @@
 // Every config key on its own: its default, the values at each boundary it accepts, the values just past them
 // it refuses, wrong types, and the exact message each refusal gives (the message is the user's only guide).
-import { memoryMb, parseSettings, Settings, SettingsSource } from "../../components/settings";
+import { CONFIG_KEYS, memoryMb, parseSettings, Settings, SettingsSource } from "../../components/settings";
 import { problemsOf, stubSource as source } from "./settingsSource";
 
 const problems = (config: Record<string, string>, extra: Partial<SettingsSource> = {}) =>
@@ -262,6 +262,10 @@ const refused: [string, string, string][] = [
 
 test.each(refused)("refuses %s = %j, saying what is expected", (key, raw, expected) => {
     expect(problems({ [key]: raw })).toEqual([`nextstack:${key}: got ${JSON.stringify(raw)}; expected ${expected}`]);
+});
+
+test.each(["dbImage", "appBaseImage", "proxyBaseImage"] as const)("a malformed %s is refused with the key's own default as the example", (key) => {
+    expect(problems({ [key]: "Bad/Image:1" })).toEqual([`nextstack:${key}: got "Bad/Image:1"; expected an image reference such as ${CONFIG_KEYS[key].default}`]);
 });
 
 describe("secret keys", () => {
