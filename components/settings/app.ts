@@ -72,15 +72,16 @@ export function checkAppDirectory(source: SettingsSource, { issues, get }: Parse
  */
 function workspaceHint(source: SettingsSource, appPath: string): string {
     if (LOCKFILES.some(({ file }) => source.fileExists!(`${appPath}/${file}`))) return "";
-    let dir = path.posix.normalize(appPath);
-    while (dir !== "." && dir !== "/" && !dir.startsWith("..")) {
-        dir = path.posix.dirname(dir);
+    // Up to the filesystem's root, or to the project's directory or the one above it when the path is relative.
+    for (let dir = path.posix.normalize(appPath); ; ) {
+        const parent = path.posix.dirname(dir);
+        if (parent === dir || dir === "." || /(^|\/)\.\.$/.test(dir)) return "";
+        dir = parent;
         const manifest = source.readFile!(`${dir}/package.json`);
         if (source.fileExists!(`${dir}/pnpm-workspace.yaml`) || (manifest !== undefined && /"workspaces"\s*:/.test(manifest))) {
             return `. It is inside the workspace ${JSON.stringify(dir)}: set ${full("appWorkspaceRoot")} to ${JSON.stringify(dir)}`;
         }
     }
-    return "";
 }
 
 /** appBuildEnv sets each name once. */

@@ -301,6 +301,16 @@ describe("the app in a workspace (appWorkspaceRoot)", () => {
         ]);
     });
 
+    test.each([
+        ["../mono/apps/web", { "../mono/package.json": '{ "workspaces": ["apps/*"] }', "../mono/apps/web/package.json": "{}", "../mono/apps/web/next.config.mjs": STANDALONE_CONFIG }, "../mono"],
+        // The project itself inside the monorepo (repo/infra beside repo/apps/web): the root is the project's parent.
+        ["../apps/web", { "../package.json": '{ "workspaces": ["apps/*", "infra"] }', "../apps/web/package.json": "{}", "../apps/web/next.config.mjs": STANDALONE_CONFIG }, ".."],
+    ])("an app outside the project (%s) is told its workspace too", (appPath, files, root) => {
+        expect(problems({ appEnabled: "true", appPath }, recordingProject(files).extra)).toEqual([
+            `nextstack:appPath: got ${JSON.stringify(appPath)}: the app has no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb); commit the one your package manager writes so the image installs exactly what was tested. It is inside the workspace ${JSON.stringify(root)}: set nextstack:appWorkspaceRoot to ${JSON.stringify(root)}`,
+        ]);
+    });
+
     test("no hint when no directory above the app is a workspace, nor when the app has a lockfile of its own", () => {
         const noWorkspace = workspace({ "mono/pnpm-workspace.yaml": undefined });
         expect(problems({ appEnabled: "true", appPath: "mono/apps/web" }, noWorkspace.extra)).toEqual([
