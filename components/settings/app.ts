@@ -84,10 +84,18 @@ function workspaceHint(source: SettingsSource, appPath: string): string {
     }
 }
 
-/** appBuildEnv sets each name once. */
-export function checkBuildEnv({ issues, get }: ParsedConfig): void {
+/** appBuildEnv sets each name once, and is not where secrets go. */
+export function checkBuildEnv(source: SettingsSource, { issues, get }: ParsedConfig): void {
+    const entries = get<string[]>("appBuildEnv");
+    // Set with --secret: the user means a build secret, which this key cannot keep secret.
+    if (entries.length > 0 && source.isSecret?.(full("appBuildEnv"))) {
+        issues.push({
+            key: full("appBuildEnv"),
+            message: "is stored as a secret, but its values are build arguments: kept in the engine's build cache (and NEXT_PUBLIC_* ones in the pages). Build secrets are not supported (the provider's docker.Image passes no BuildKit secrets); set it without --secret if the values are not secret",
+        });
+    }
     const seen = new Set<string>();
-    for (const entry of get<string[]>("appBuildEnv")) {
+    for (const entry of entries) {
         const name = entry.slice(0, entry.indexOf("="));
         if (seen.has(name)) issues.push({ key: full("appBuildEnv"), message: `sets ${name} twice; keep one` });
         seen.add(name);

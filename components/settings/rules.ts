@@ -28,7 +28,7 @@ export function checkCrossKeys(source: SettingsSource, parsed: ParsedConfig): De
     checkDependencies(parsed);
     const app = checkAppDirectory(source, parsed);
     const publicUrl = checkPublicUrl(parsed, checkEnvNames(parsed));
-    checkBuildEnv(parsed);
+    checkBuildEnv(source, parsed);
     checkPublishedPorts(parsed);
     return { major, dataPath, app, publicUrl };
 }

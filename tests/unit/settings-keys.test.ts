@@ -286,6 +286,15 @@ describe("secret keys", () => {
         expect(parseSettings(source({ dbPassword: "" }, plain)).db.password).toBeUndefined();
     });
 
+    test("appBuildEnv set with --secret is refused: its values are build arguments, not kept secret", () => {
+        const secretBuildEnv = { isSecret: (key: string) => key === "nextstack:appBuildEnv" };
+        expect(problems({ appEnabled: "true", appBuildEnv: '["SENTRY_AUTH_TOKEN=t0k3n"]' }, secretBuildEnv)).toEqual([
+            "nextstack:appBuildEnv: is stored as a secret, but its values are build arguments: kept in the engine's build cache (and NEXT_PUBLIC_* ones in the pages). Build secrets are not supported (the provider's docker.Image passes no BuildKit secrets); set it without --secret if the values are not secret",
+        ]);
+        expect(problems({ appEnabled: "true", appBuildEnv: "[]" }, secretBuildEnv)).toEqual([]);
+        expect(problems({ appEnabled: "true", appBuildEnv: '["NEXT_PUBLIC_A=1"]' }, plain)).toEqual([]);
+    });
+
     test("an empty list of secret env in plain text holds no secret: accepted", () => {
         expect(parseSettings(source({ appEnabled: "true", appSecretEnv: "[]" }, plain)).app?.secretEnv).toEqual([]);
         expect(problems({ appSecretEnv: " [ ] " }, plain)).toEqual([]);

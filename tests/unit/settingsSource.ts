@@ -1,7 +1,7 @@
 // Stack sources for the settings tests: config given as bare keys, files read from a stub or the real project.
 import * as fs from "fs";
 import * as path from "path";
-import { parseSettings, PROJECT_DIR, SettingsError, SettingsSource } from "../../components/settings";
+import { CONFIG_KEYS, parseSettings, PROJECT_DIR, SettingsError, SettingsSource } from "../../components/settings";
 
 export const STANDALONE = 'export default { output: "standalone" };';
 
@@ -12,8 +12,11 @@ const base = (config: Config): Pick<SettingsSource, "project" | "stack" | "confi
     project: "nextstack",
     stack: "dev",
     config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`nextstack:${k}`, v])),
-    isSecret: () => true,
+    // As the runtime answers for a stack whose secret keys were set with --secret, and only those.
+    isSecret: (key) => SECRET_KEYS.has(key),
 });
+
+const SECRET_KEYS = new Set(Object.entries(CONFIG_KEYS).filter(([, spec]) => "secret" in spec && spec.secret).map(([key]) => `nextstack:${key}`));
 
 /** The files of a standalone Next.js app installed with npm, by name. */
 export const STANDALONE_APP: Readonly<Record<string, string>> = {
