@@ -1,6 +1,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { readEnvFile } from "../tests/e2e/globalSetup";
 import { baseImages, WORK_DIR } from "../tests/e2e/support";
 
 const SETUP_DIR = path.join(__dirname, "..", "tests", "e2e", "setup");
@@ -17,9 +18,6 @@ export function prepareEngine(log: (line: string) => void): ReturnType<typeof ba
     fs.mkdirSync(WORK_DIR, { recursive: true });
     const envFile = path.join(WORK_DIR, "base-images.env");
     execFileSync("bash", [path.join(SETUP_DIR, "base-images.sh"), envFile], { stdio: ["ignore", "ignore", "inherit"] });
-    for (const line of fs.readFileSync(envFile, "utf8").split("\n")) {
-        const match = /^(NEXTSTACK_E2E_[A-Z_]+)=(.+)$/.exec(line.trim());
-        if (match) process.env[match[1]] = match[2];
-    }
+    readEnvFile(envFile);
     return baseImages();
 }

@@ -66,7 +66,7 @@ export function engineDataDir(engine: string): string[] {
 }
 
 /** Sets the `KEY=value` lines of a setup script's env file in this process's environment. */
-function readEnvFile(file: string): void {
+export function readEnvFile(file: string): void {
     for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         const match = /^(NEXTSTACK_E2E_[A-Z_]+|DOCKER_HOST)=(.+)$/.exec(line.trim());
         if (match) process.env[match[1]] = match[2];
