@@ -1,7 +1,7 @@
 import { Database } from "./components/database";
 import { APP_PORT, NextApp } from "./components/nextApp";
 import { Proxy } from "./components/proxy";
-import { loadSettings } from "./components/settings";
+import { loadSettings, PROJECT_DIR } from "./components/settings";
 import { stackContext } from "./components/stackContext";
 import { StackNetwork } from "./components/stackNetwork";
 
@@ -28,11 +28,13 @@ const app = settings.app
     ? new NextApp("app", {
           stack,
           path: settings.app.context,
+          projectDir: PROJECT_DIR,
           appDir: settings.app.appDir,
           baseImage: settings.app.baseImage,
           packageManager: settings.app.packageManager.spec,
           buildPackages: settings.app.buildPackages,
           buildEnv: settings.app.buildEnv,
+          buildSecrets: settings.app.buildSecrets,
           databaseUrl: db.url,
           databaseUrlEnv: settings.app.databaseUrlEnv,
           env: [...settings.app.env, ...settings.app.publicUrlEnv],

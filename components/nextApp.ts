@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { BUILD_SECRETS_ID, buildSecretsFile, contextHash, removeBuildSecrets, writeBuildSecrets } from "./buildSecrets";
 import { healthcheck, limitInputs, Limits, REPLACE_ON_CHANGES, waitTimeoutSeconds } from "./containerDefaults";
 import { dockerLabels, labelBuildArgs } from "./labels";
 import { isLoopbackHost } from "./postgres";
@@ -49,6 +50,14 @@ export interface NextAppArgs {
      * values, which Next.js inlines at build time. Build arguments: not for secrets.
      */
     buildEnv?: string[];
+    /**
+     * Secret `NAME=value` environment of the install and the build (a registry token, say), given to the build as a
+     * BuildKit secret: in no layer, history or build argument. With any, the image is built by docker.RemoteImage
+     * (components/buildSecrets.ts says why).
+     */
+    buildSecrets?: pulumi.Input<string>[];
+    /** Directory {@link path} is relative to: the project's, where the provider runs. Default the working directory. */
+    projectDir?: string;
     /** Database URL for the app, from the Database component (secret). */
     databaseUrl: pulumi.Input<string>;
     /** Environment variable the app reads its database URL from. */
@@ -104,20 +113,65 @@ export class NextApp extends pulumi.ComponentResource {
             // Only when used: a stack without them keeps the build arguments it had.
             ...(args.appDir && args.appDir !== "." ? { APP_DIR: args.appDir } : {}),
             ...(args.buildEnv?.length ? { NEXTSTACK_BUILD_ENV: args.buildEnv.join("\n") } : {}),
+            // The Dockerfile fails the build when the secrets it was told of did not reach it.
+            ...(args.buildSecrets?.length ? { NEXTSTACK_BUILD_SECRETS: "1" } : {}),
             ...labelBuildArgs(labels),
         };
-        // The same build (context, Dockerfile, arguments), to the stage `target` (the runner when undefined).
-        const buildImage = (resource: string, image: string, target?: string) =>
-            new docker.Image(
+        // With build secrets: the file the provider reads them from, written for the deployment (not for a preview,
+        // which builds nothing) and removed once the images are built, or when the program ends.
+        const projectDir = args.projectDir ?? process.cwd();
+        const secretsFile = args.buildSecrets?.length ? buildSecretsFile(namePrefix) : undefined;
+        const secretsSource = secretsFile
+            ? pulumi.all(args.buildSecrets!).apply((entries) => {
+                  if (!pulumi.runtime.isDryRun()) {
+                      writeBuildSecrets(projectDir, secretsFile, entries);
+                      process.once("exit", () => removeBuildSecrets(projectDir, secretsFile));
+                  }
+                  return secretsFile;
+              })
+            : undefined;
+
+        // The same build (context, Dockerfile, arguments), to the stage `target` (the runner when undefined); `ref` is
+        // what a container runs: the image ID, so a rebuilt image replaces the container.
+        const buildImage = (resource: string, image: string, target?: string): { resource: pulumi.Resource; ref: pulumi.Output<string> } => {
+            const imageName = `${namePrefix}-${image}:current`;
+            if (!secretsSource) {
+                const built = new docker.Image(
+                    `${name}-${resource}`,
+                    {
+                        imageName,
+                        build: { context: args.path, dockerfile: NEXTJS_DOCKERFILE, ...(target ? { target } : {}), args: buildArgs },
+                        skipPush: true,
+                        buildOnPreview: false,
+                    },
+                    { parent: this },
+                );
+                // repoDigest: the image ID for a local build.
+                return { resource: built, ref: built.repoDigest };
+            }
+            // kreuzwerker v4.5.0 docker_image: every `build` field used here and `triggers` are ForceNew, so a changed
+            // context hash replaces (rebuilds) the image; keepLocally, as docker.Image leaves built images in place
+            // (the old image's tag has moved to the new one; prune by label). The legacy builder path (Engine API build
+            // with a BuildKit session) is the one that serves `secrets` without a buildx builder.
+            const built = new docker.RemoteImage(
                 `${name}-${resource}`,
                 {
-                    imageName: `${namePrefix}-${image}:current`,
-                    build: { context: args.path, dockerfile: NEXTJS_DOCKERFILE, ...(target ? { target } : {}), args: buildArgs },
-                    skipPush: true,
-                    buildOnPreview: false,
+                    name: imageName,
+                    keepLocally: true,
+                    triggers: { context: contextHash(projectDir, args.path, NEXTJS_DOCKERFILE) },
+                    build: {
+                        context: args.path,
+                        dockerfile: NEXTJS_DOCKERFILE,
+                        ...(target ? { target } : {}),
+                        buildArgs,
+                        useLegacyBuilder: true,
+                        secrets: [{ id: BUILD_SECRETS_ID, src: secretsSource }],
+                    },
                 },
                 { parent: this },
             );
+            return { resource: built, ref: built.imageId };
+        };
         const image = buildImage("image", "app");
 
         const databaseUrl = pulumi.secret(
@@ -135,13 +189,14 @@ export class NextApp extends pulumi.ComponentResource {
         // A one-shot container: runs to its end during `up` (attach), before the app container is registered. It is
         // replaced, so it runs again, whenever the image or the environment changes.
         let migrated: pulumi.Output<pulumi.Resource> | undefined;
+        let migrateImage: { ref: pulumi.Output<string> } | undefined;
         if (args.migrateCommand) {
-            const migrateImage = buildImage("migrate-image", "app-migrate", MIGRATE_TARGET);
+            migrateImage = buildImage("migrate-image", "app-migrate", MIGRATE_TARGET);
             const migrate = new docker.Container(
                 `${name}-migrate`,
                 {
                     name: `${namePrefix}-migrate`,
-                    image: migrateImage.repoDigest,
+                    image: migrateImage.ref,
                     command: ["sh", "-c", args.migrateCommand],
                     envs,
                     networksAdvanced: [{ name: args.stack.network }],
@@ -170,8 +225,8 @@ export class NextApp extends pulumi.ComponentResource {
             name,
             {
                 name: `${namePrefix}-app`,
-                // repoDigest (the image ID for a local build): a rebuilt image has a new one and replaces the container.
-                image: image.repoDigest,
+                // The image ID: a rebuilt image has a new one and replaces the container.
+                image: image.ref,
                 envs,
                 networksAdvanced: [{ name: args.stack.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: APP_PORT, external: args.publish.port, ip: args.publish.address }] : [],
@@ -197,7 +252,11 @@ export class NextApp extends pulumi.ComponentResource {
 
         this.container = container;
         this.containerName = container.name;
-        this.imageRef = image.repoDigest;
+        this.imageRef = image.ref;
+        if (secretsFile && !pulumi.runtime.isDryRun()) {
+            // Both builds done (or nothing to build): the secrets are not needed any more.
+            pulumi.all([image.ref, migrateImage?.ref]).apply(() => removeBuildSecrets(projectDir, secretsFile));
+        }
         // As declared: a proxy config built from the container's read-back outputs would be replaced with it (trap 18).
         this.alias = alias;
         this.host = pulumi.output(alias);

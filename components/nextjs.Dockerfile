@@ -82,12 +82,20 @@ WORKDIR /app
 COPY --from=manifests /manifests/ ./
 ARG NPM_CONFIG_REGISTRY
 ARG NPM_CONFIG_CA
+# appBuildSecrets: NAME=value lines in a BuildKit secret, mounted for this step and the build only (a private
+# registry's token for the install, say): never in a layer, the history or the build arguments. Set ("1") when the
+# stack has build secrets, so a build that did not get them fails instead of running without.
+ARG NEXTSTACK_BUILD_SECRETS=""
 # The lockfile is the contract: each tool refuses to change it. A registry given to npm (build arg or the base
 # image's npm_config_registry) is given to Yarn Berry and Bun too, which do not read npm's settings.
 # Each tool's download cache (npm's cache, pnpm's store, Yarn's and Bun's caches) is in a cache mount: after a
 # dependency change only what changed is downloaded. Locked: two builds of one `up` (app and migrate) take turns.
 RUN --mount=type=cache,id=nextstack-pm-cache,target=/var/cache/nextstack-pm,sharing=locked \
-    set -eu; name="${NEXTSTACK_PACKAGE_MANAGER%%@*}"; c=/var/cache/nextstack-pm; \
+    --mount=type=secret,id=nextstack-build-secrets \
+    set -eu; s=/run/secrets/nextstack-build-secrets; \
+    if [ -f "$s" ]; then while IFS= read -r line || [ -n "$line" ]; do if [ -n "$line" ]; then export "$line"; fi; done < "$s"; \
+    elif [ -n "$NEXTSTACK_BUILD_SECRETS" ]; then echo "nextjs.Dockerfile: the build secrets (appBuildSecrets) did not reach the build" >&2; exit 1; fi; \
+    name="${NEXTSTACK_PACKAGE_MANAGER%%@*}"; c=/var/cache/nextstack-pm; \
     export npm_config_cache="$c/npm" npm_config_store_dir="$c/pnpm-store" YARN_CACHE_FOLDER="$c/yarn" \
       YARN_GLOBAL_FOLDER="$c/yarn-berry" BUN_INSTALL_CACHE_DIR="$c/bun"; \
     registry="${NPM_CONFIG_REGISTRY:-${npm_config_registry:-}}"; \
@@ -123,15 +131,21 @@ ARG APP_DIR=.
 # appBuildEnv: NAME=value lines, exported for the build only (NEXT_PUBLIC_* values are inlined into what it
 # builds). Declared in this stage alone, so neither the runner's environment nor its history has them.
 ARG NEXTSTACK_BUILD_ENV=""
+# appBuildSecrets (see the deps stage): exported for the build too, after appBuildEnv.
+ARG NEXTSTACK_BUILD_SECRETS=""
 # Next.js's build cache (.next/cache) lives in a cache mount, one directory per package name, so a rebuild after
 # an edit starts warm (webpack's cache; Turbopack's where the app turns its build cache on).
 RUN --mount=type=cache,id=nextstack-next-cache,target=/var/cache/nextstack-next,sharing=locked \
+    --mount=type=secret,id=nextstack-build-secrets \
     set -eu; \
     if [ -n "$NEXTSTACK_BUILD_ENV" ]; then \
       printf '%s\n' "$NEXTSTACK_BUILD_ENV" > /tmp/nextstack-build.env; \
       while IFS= read -r line; do if [ -n "$line" ]; then export "$line"; fi; done < /tmp/nextstack-build.env; \
       rm -f /tmp/nextstack-build.env; \
     fi; \
+    s=/run/secrets/nextstack-build-secrets; \
+    if [ -f "$s" ]; then while IFS= read -r line || [ -n "$line" ]; do if [ -n "$line" ]; then export "$line"; fi; done < "$s"; \
+    elif [ -n "$NEXTSTACK_BUILD_SECRETS" ]; then echo "nextjs.Dockerfile: the build secrets (appBuildSecrets) did not reach the build" >&2; exit 1; fi; \
     cache="/var/cache/nextstack-next/$(node -p 'require("./package.json").name || "app"' | tr -c 'A-Za-z0-9._\n-' _)"; \
     mkdir -p "$cache" .next && ln -sfn "$cache" .next/cache; \
     "${NEXTSTACK_PACKAGE_MANAGER%%@*}" run build; \

@@ -222,7 +222,21 @@ export const imagesPinned: ResourceValidationPolicy = {
     description: "Pulled images, the images containers run, and BASE_IMAGE of built images are pinned: a tag other than latest, a digest (@sha256:…), or for containers an image ID.",
     enforcementLevel: "mandatory",
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-        if (args.type === DOCKER.remoteImage) {
+        // A built image's base: docker.Image's `build.args`, or RemoteImage's `build.buildArgs` (a stack with build
+        // secrets builds with RemoteImage; its name is then the tag it builds, not an image it pulls).
+        const checkBase = (base: unknown) => {
+            if (base === undefined) return;
+            const ref = String(base);
+            const reason = unpinnedImageReason(ref);
+            if (reason) {
+                reportViolation(
+                    `image build ${JSON.stringify(args.name)}: BASE_IMAGE ${JSON.stringify(ref)} ${reason}. Pin it by tag or digest: ${baseImageFix(args.name)}.`,
+                );
+            }
+        };
+        if (args.type === DOCKER.remoteImage && args.props.build !== undefined) {
+            checkBase(args.props.build?.buildArgs?.BASE_IMAGE);
+        } else if (args.type === DOCKER.remoteImage) {
             const ref = String(args.props.name ?? "");
             const reason = unpinnedImageReason(ref);
             if (reason) {
@@ -240,15 +254,7 @@ export const imagesPinned: ResourceValidationPolicy = {
                 );
             }
         } else if (args.type === DOCKER.image) {
-            const base: unknown = args.props.build?.args?.BASE_IMAGE;
-            if (base === undefined) return;
-            const ref = String(base);
-            const reason = unpinnedImageReason(ref);
-            if (reason) {
-                reportViolation(
-                    `image build ${JSON.stringify(args.name)}: BASE_IMAGE ${JSON.stringify(ref)} ${reason}. Pin it by tag or digest: ${baseImageFix(args.name)}.`,
-                );
-            }
+            checkBase(args.props.build?.args?.BASE_IMAGE);
         }
     },
 };

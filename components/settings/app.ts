@@ -84,21 +84,25 @@ function workspaceHint(source: SettingsSource, appPath: string): string {
     }
 }
 
-/** appBuildEnv sets each name once, and is not where secrets go. */
+/** appBuildEnv and appBuildSecrets set each name once, and appBuildEnv is not where secrets go. */
 export function checkBuildEnv(source: SettingsSource, { issues, get }: ParsedConfig): void {
     const entries = get<string[]>("appBuildEnv");
     // Set with --secret: the user means a build secret, which this key cannot keep secret.
     if (entries.length > 0 && source.isSecret?.(full("appBuildEnv"))) {
         issues.push({
             key: full("appBuildEnv"),
-            message: "is stored as a secret, but its values are build arguments: kept in the engine's build cache (and NEXT_PUBLIC_* ones in the pages). Build secrets are not supported (the provider's docker.Image passes no BuildKit secrets); set it without --secret if the values are not secret",
+            message: `is stored as a secret, but its values are build arguments: kept in the engine's build cache (and NEXT_PUBLIC_* ones in the pages). Put secret values in ${full("appBuildSecrets")} (given to the build as BuildKit secrets); set this key without --secret if its values are not secret`,
         });
     }
-    const seen = new Set<string>();
-    for (const entry of entries) {
-        const name = entry.slice(0, entry.indexOf("="));
-        if (seen.has(name)) issues.push({ key: full("appBuildEnv"), message: `sets ${name} twice; keep one` });
-        seen.add(name);
+    const seen = new Map<string, string>();
+    for (const key of ["appBuildEnv", "appBuildSecrets"] as const) {
+        for (const entry of get<string[]>(key)) {
+            const name = entry.slice(0, entry.indexOf("="));
+            const before = seen.get(name);
+            if (before === key) issues.push({ key: full(key), message: `sets ${name} twice; keep one` });
+            else if (before) issues.push({ key: full(key), message: `sets ${name}, which ${full(before)} sets too; keep one` });
+            seen.set(name, key);
+        }
     }
 }
 

@@ -41,6 +41,7 @@ export function deriveSettings(source: SettingsSource, get: Get, { major, dataPa
                   packageManager: app.packageManager,
                   buildPackages: get<string[]>("appBuildPackages"),
                   buildEnv: get<string[]>("appBuildEnv"),
+                  buildSecrets: get<string[]>("appBuildSecrets"),
                   publish: get<number>("appPublishPort") ? { address: "127.0.0.1", port: get<number>("appPublishPort") } : undefined,
                   databaseUrlEnv,
                   healthPath: get("appHealthPath") || undefined,

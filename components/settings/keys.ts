@@ -143,6 +143,13 @@ export const CONFIG_KEYS = {
         default: [],
         check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\n\r]*$/, "NAME=value strings on one line")),
     },
+    appBuildSecrets: {
+        type: "array",
+        description: "Secret environment of the app's install and build only, as NAME=value strings (a private registry's NPM_TOKEN, a SENTRY_AUTH_TOKEN); set with --secret --path 'appBuildSecrets[0]'. Given to the build as a BuildKit secret: in no image layer, history or build argument. A changed value alone does not rebuild the image.",
+        default: [],
+        secret: true,
+        check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\n\r]*$/, "NAME=value strings on one line")),
+    },
     appSecretEnv: {
         type: "array",
         description: "Secret environment of the app, as NAME=value strings (AUTH_SECRET and the like); set with --secret --path 'appSecretEnv[0]'.",

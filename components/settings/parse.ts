@@ -22,7 +22,7 @@ function distance(a: string, b: string): number {
 }
 
 /** Turns a raw config string into a value of the declared type, or a message saying what was expected. */
-function coerce(raw: string, type: Kind): { value: unknown } | { expected: string } {
+function coerce(raw: string, type: Kind, key: string, secret: boolean): { value: unknown } | { expected: string } {
     switch (type) {
         case "string":
             return { value: raw };
@@ -37,7 +37,7 @@ function coerce(raw: string, type: Kind): { value: unknown } | { expected: strin
             } catch {
                 // fall through to the message below
             }
-            return { expected: "a list (set it with `pulumi config set --path 'key[0]' value`)" };
+            return { expected: `a list (set it with \`pulumi config set${secret ? " --secret" : ""} --path '${key}[0]' value\`)` };
         }
     }
 }
@@ -74,7 +74,7 @@ export function readConfig(source: SettingsSource): ParsedConfig {
             issues.push({ key: fullKey, message: `unknown key${hint} (known keys: see Pulumi.yaml)` });
             continue;
         }
-        const coerced = coerce(raw, spec.type);
+        const coerced = coerce(raw, spec.type, key, spec.secret === true);
         if ("expected" in coerced) {
             issues.push({ key: fullKey, message: `got ${shown(raw, spec.secret)}; expected ${coerced.expected}` });
             continue;

@@ -61,6 +61,8 @@ export interface Settings {
         buildPackages: string[];
         /** `NAME=value` environment of the build only (appBuildEnv): NEXT_PUBLIC_* and other build-time values. */
         buildEnv: string[];
+        /** Secret `NAME=value` environment of the install and build (appBuildSecrets; plain text here, the program wraps them as secrets). */
+        buildSecrets: string[];
         publish?: { address: string; port: number };
         databaseUrlEnv: string;
         /** The app's own health route (strict 2xx); undefined: any answer below 500 from / (lenient). */

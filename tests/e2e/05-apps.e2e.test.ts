@@ -1,7 +1,8 @@
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { FIXTURE_APPS, FIXTURE_APPS_DIR } from "../fixtures/apps";
-import { destroy, docker, e2eConfig, e2eEngine, exec, freePort, phase, request, timeChecks, up, waitFor, wipeStack, WORK_DIR } from "./support";
+import { destroy, docker, e2eConfig, e2eEngine, exec, freePort, phase, preview, request, ROOT, timeChecks, up, waitFor, wipeStack, WORK_DIR } from "./support";
 
 // Scenario 8 of the README: real Next.js apps as their developers left them (tests/fixtures/apps: lockfiles written by the real
 // tools, no packageManager field unless the fixture is about it) deploy from config alone: each is built with the
@@ -13,13 +14,14 @@ const onThisEngine = e2eEngine() === "debian";
     const stack = `e2e-app-${app}`;
     let port: number;
     let outputs: Record<string, any>;
+    let config: Record<string, string>;
 
     beforeAll(async () => {
         await wipeStack(stack);
         port = await freePort();
         // Dev's database (unpublished, unprotected: a throwaway stack) and the app on loopback. The fixtures have
         // no health route: the default probe (any answer below 500 from /) must make them healthy, or `up` fails.
-        const config = e2eConfig("Pulumi.dev.yaml", { dbPublishPort: 0, protectData: false, appEnabled: true, appPath: `${FIXTURE_APPS_DIR}/${app}`, appPublishPort: port, ...expected.config });
+        config = e2eConfig("Pulumi.dev.yaml", { dbPublishPort: 0, protectData: false, appEnabled: true, appPath: `${FIXTURE_APPS_DIR}/${app}`, appPublishPort: port, ...expected.config });
         outputs = await phase(`8. up with ${app}`, () => up(stack, config));
     });
 
@@ -33,7 +35,8 @@ const onThisEngine = e2eEngine() === "debian";
     test(`the image was built with ${expected.packageManager}`, () => {
         const state = JSON.parse(fs.readFileSync(path.join(WORK_DIR, "state", `${stack}.json`), "utf8"));
         const image = state.resources.find((r: { name: string }) => r.name === "app-image");
-        expect(image.inputs.build.args.PACKAGE_MANAGER).toBe(expected.packageManager);
+        // docker.Image's build arguments are `args`; RemoteImage's (a stack with build secrets) `buildArgs`.
+        expect((image.inputs.build.args ?? image.inputs.build.buildArgs).PACKAGE_MANAGER).toBe(expected.packageManager);
     });
 
     test("its page is served", async () => {
@@ -62,6 +65,50 @@ const onThisEngine = e2eEngine() === "debian";
             }
             // The history is the runner's: read, not empty (so the check above looked at something).
             expect(history.length).toBeGreaterThan(3);
+        });
+    }
+
+    if (expected.config?.appBuildSecrets) {
+        const entries: string[] = JSON.parse(expected.config.appBuildSecrets);
+        const values = entries.map((entry) => entry.slice(entry.indexOf("=") + 1));
+        test("its build secret reached the build (its SHA-256 is in the page) and is in no layer, history, config or state", async () => {
+            const res = await request(port, "/");
+            // React separates the two text parts with an empty comment.
+            expect(res.body).toMatch(new RegExp(`build secret sha256: (<!-- -->)?${crypto.createHash("sha256").update(values[0]).digest("hex")}<`));
+            const imageId = (await docker.getContainer(outputs.appContainer).inspect()).Image;
+            const image = docker.getImage(imageId);
+            // The saved image: its layers as uncompressed tars, so any file holding the value would hold its bytes.
+            const saved = await new Promise<Buffer>((resolve, reject) =>
+                image.get((err, stream) => {
+                    if (err || !stream) return reject(err ?? new Error("docker save returned no stream"));
+                    const chunks: Buffer[] = [];
+                    stream.on("data", (c: Buffer) => chunks.push(c));
+                    stream.on("end", () => resolve(Buffer.concat(chunks)));
+                    stream.on("error", reject);
+                }),
+            );
+            const history = JSON.stringify(await image.history());
+            const config = JSON.stringify(await image.inspect());
+            const state = fs.readFileSync(path.join(WORK_DIR, "state", `${stack}.json`), "utf8");
+            for (const value of values) {
+                expect(saved.includes(Buffer.from(value))).toBe(false);
+                expect(history).not.toContain(value);
+                expect(config).not.toContain(value);
+                expect(state).not.toContain(value);
+            }
+            // So the checks above looked at something: the saved image holds the app, the history has the runner's steps.
+            expect(saved.includes(Buffer.from("build secret sha256"))).toBe(true);
+            expect(JSON.parse(history).length).toBeGreaterThan(3);
+        });
+
+        test("a preview right after up plans nothing: the context hash and the secrets file's path are the same", async () => {
+            const steps = await preview(stack, config);
+            expect(steps.filter((step) => step.op !== "same")).toEqual([]);
+            expect(steps.map((step) => step.name)).toContain("app-image");
+        });
+
+        test("the file the provider read the secrets from is gone", () => {
+            expect(fs.existsSync(path.join(ROOT, ".nextstack", `nextstack-${stack}.build-secrets`))).toBe(false);
         });
     }
 

@@ -131,7 +131,10 @@ export async function destroy(stack: string, options: { excludeProtected?: boole
 
 /** Keys set as secrets, as `pulumi config set --secret` would mark them. */
 function secretKeysOf(config: Record<string, string>): string[] {
-    return ["nextstack:dbPassword", "nextstack:appSecretEnv"].filter((key) => key in config);
+    return Object.entries(CONFIG_KEYS)
+        .filter(([, spec]) => "secret" in spec && spec.secret)
+        .map(([key]) => `nextstack:${key}`)
+        .filter((key) => key in config);
 }
 
 async function runDeploy(job: Omit<DeployJob, "stateDir" | "outputsFile" | "planFile">): Promise<{ outputs: Record<string, any>; steps: Step[] }> {

@@ -27,7 +27,7 @@ async function runWith(stack: string, config: Record<string, string>, plainText 
         );
         pulumi.runtime.setAllConfig(
             Object.fromEntries(Object.entries(config).map(([k, v]) => [`nextstack:${k}`, v])),
-            plainText ? [] : ["nextstack:dbPassword", "nextstack:appSecretEnv"],
+            plainText ? [] : ["nextstack:dbPassword", "nextstack:appSecretEnv", "nextstack:appBuildSecrets"],
         );
         error = await import("../../index").then(() => undefined, (e: unknown) => e);
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -105,27 +105,72 @@ describe("the manifests stage: what the install starts from", () => {
     });
 });
 
+/** Reads `env` output (NAME=value lines) into a record. */
+function readEnv(file: string): Record<string, string> {
+    return Object.fromEntries(
+        fs
+            .readFileSync(file, "utf8")
+            .split("\n")
+            .filter((l) => l.includes("="))
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+    );
+}
+
+/**
+ * The build secrets as BuildKit mounts them (a file at /run/secrets/<id>; none when not given), moved under the
+ * scratch directory; `expected` is the NEXTSTACK_BUILD_SECRETS build argument ("1" when the stack has some).
+ */
+interface Secrets {
+    file?: string;
+    expected?: string;
+}
+
+function withSecrets(script: string, secrets: Secrets): string {
+    const file = path.join(dir, "run-secrets", "nextstack-build-secrets");
+    if (secrets.file !== undefined) tree(dir, { "run-secrets/nextstack-build-secrets": secrets.file });
+    return script.replaceAll("/run/secrets/nextstack-build-secrets", file);
+}
+
+/**
+ * Runs the first RUN step after `stage` in a scratch app directory (package.json `manifest`), its cache mount moved
+ * under the scratch directory, with `tool` on PATH replaced by a script that prints the env it is given (then runs
+ * `tool.then`); returns that env.
+ */
+function runWithFakeTool(
+    stage: string,
+    cacheMount: string,
+    tool: { name: string; then: string },
+    manifest: string,
+    env: Record<string, string>,
+    secrets: Secrets,
+): Record<string, string> {
+    const bin = path.join(dir, "bin");
+    tree(bin, { [tool.name]: `env > "$NEXTSTACK_TEST_ENV_OUT"; ${tool.then}\n` });
+    fs.chmodSync(path.join(bin, tool.name), 0o755);
+    tree(dir, { "app/package.json": manifest });
+    const script = withSecrets(runStep(stage).replaceAll(cacheMount, path.join(dir, "cache")), secrets);
+    const out = path.join(dir, "env.out");
+    execFileSync("sh", ["-c", script], {
+        cwd: path.join(dir, "app"),
+        env: { PATH: `${bin}:${process.env.PATH}`, NEXTSTACK_BUILD_SECRETS: secrets.expected ?? "", NEXTSTACK_TEST_ENV_OUT: out, ...env },
+        stdio: "pipe",
+    });
+    return readEnv(out);
+}
+
+/** The builder's step, its package manager a fake that leaves a standalone server behind. */
+const runBuilder = (buildEnv: string, secrets: Secrets = {}) =>
+    runWithFakeTool(
+        "FROM source AS builder",
+        "/var/cache/nextstack-next",
+        { name: "fakepm", then: "mkdir -p .next/standalone && touch .next/standalone/server.js" },
+        '{ "name": "web" }',
+        { NEXTSTACK_PACKAGE_MANAGER: "fakepm@1.0.0", NEXTSTACK_BUILD_ENV: buildEnv, APP_DIR: "." },
+        secrets,
+    );
+
 describe("the build env: exported for the build", () => {
-    /** Runs the builder's step with the package manager replaced by a script that prints the env it is given. */
-    function buildWith(buildEnv: string): Record<string, string> {
-        const bin = path.join(dir, "bin");
-        tree(bin, { fakepm: 'env > "$NEXTSTACK_TEST_ENV_OUT"; mkdir -p .next/standalone && touch .next/standalone/server.js\n' });
-        fs.chmodSync(path.join(bin, "fakepm"), 0o755);
-        tree(dir, { "app/package.json": '{ "name": "web" }' });
-        const script = runStep("FROM source AS builder").replaceAll("/var/cache/nextstack-next", path.join(dir, "cache"));
-        const out = path.join(dir, "env.out");
-        execFileSync("sh", ["-c", script], {
-            cwd: path.join(dir, "app"),
-            env: { PATH: `${bin}:${process.env.PATH}`, NEXTSTACK_PACKAGE_MANAGER: "fakepm@1.0.0", NEXTSTACK_BUILD_ENV: buildEnv, APP_DIR: ".", NEXTSTACK_TEST_ENV_OUT: out },
-        });
-        return Object.fromEntries(
-            fs
-                .readFileSync(out, "utf8")
-                .split("\n")
-                .filter((l) => l.includes("="))
-                .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
-        );
-    }
+    const buildWith = runBuilder;
 
     test("each NAME=value line, spaces, quotes and = in values kept as they are", () => {
         const env = buildWith(["NEXT_PUBLIC_SITE=Shop & Co", "NEXT_PUBLIC_Q=it's \"quoted\" $HOME", "SENTRY_ORG=a=b"].join("\n"));
@@ -138,5 +183,42 @@ describe("the build env: exported for the build", () => {
         expect(fs.existsSync(path.join(dir, "cache", "web"))).toBe(true);
         expect(fs.existsSync(path.join(dir, "app", ".next", "cache"))).toBe(false);
         expect(fs.existsSync(path.join(dir, "app", ".next", "standalone", "server.js"))).toBe(true);
+    });
+});
+
+describe("the build secrets: exported for the install and the build, from the secret mount", () => {
+    /** The deps stage's install step, its `npm` a fake. */
+    const installWith = (secrets: Secrets) =>
+        runWithFakeTool("FROM pm AS deps", "/var/cache/nextstack-pm", { name: "npm", then: "true" }, "{}", { NEXTSTACK_PACKAGE_MANAGER: "npm" }, secrets);
+
+    const buildWith = (secrets: Secrets) => runBuilder("", secrets);
+
+    // The file the program writes: one NAME=value per line; the last line's newline is not needed.
+    const file = "NPM_TOKEN=npm_s3cr3t\nSENTRY_AUTH_TOKEN=a b=c \"$HOME\"";
+
+    test("the install gets each line as a variable, values kept as they are", () => {
+        expect(installWith({ file, expected: "1" })).toMatchObject({ NPM_TOKEN: "npm_s3cr3t", SENTRY_AUTH_TOKEN: 'a b=c "$HOME"' });
+    });
+
+    test("the build gets them too", () => {
+        expect(buildWith({ file, expected: "1" })).toMatchObject({ NPM_TOKEN: "npm_s3cr3t", SENTRY_AUTH_TOKEN: 'a b=c "$HOME"' });
+    });
+
+    test("a stack without build secrets: no mount, nothing added, both steps run", () => {
+        expect(Object.keys(installWith({}))).not.toContain("NPM_TOKEN");
+        expect(Object.keys(buildWith({}))).not.toContain("NPM_TOKEN");
+    });
+
+    test("secrets expected but not mounted: both steps fail, saying so, rather than build without them", () => {
+        for (const run of [installWith, buildWith]) {
+            let error: any;
+            try {
+                run({ expected: "1" });
+            } catch (e) {
+                error = e;
+            }
+            expect(error?.status).toBe(1);
+            expect(String(error?.stderr)).toContain("the build secrets (appBuildSecrets) did not reach the build");
+        }
     });
 });

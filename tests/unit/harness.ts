@@ -114,14 +114,20 @@ export async function runProgram(options: {
     oneShotLogs?: string | null;
     /** Run as `pulumi preview`: images are not built, so their digests stay unknown (`buildOnPreview: false`). */
     preview?: boolean;
+    /** Called with each resource as the provider gets it (type, name, inputs), before the mock answers. */
+    onResource?: (type: string, name: string, inputs: Record<string, any>) => void;
 }): Promise<ProgramRun> {
     const resources: Registered[] = [];
     const byUrn = new Map<string, Registered>();
     pulumi.runtime.setMocks(
         {
             newResource(args) {
+                options.onResource?.(args.type, args.name, args.inputs);
                 const state: Record<string, any> = { ...args.inputs };
-                if (args.type === T.remoteImage) state.imageId = fakeDigest(`${args.inputs.name}`);
+                // A RemoteImage that builds has no image ID in a preview (nothing is built), as docker.Image.
+                if (args.type === T.remoteImage && !(args.inputs.build && options.preview)) {
+                    state.imageId = fakeDigest(args.inputs.build ? `${args.name}:${options.imageSeed ?? ""}` : `${args.inputs.name}`);
+                }
                 if (args.type === T.image && !options.preview) state.repoDigest = fakeDigest(`${args.name}:${options.imageSeed ?? ""}`);
                 if (args.type === T.password) state.result = "Generated0Password0Of0Length0032";
                 // A one-shot container has run to its end by the time the provider returns.

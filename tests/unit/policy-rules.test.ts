@@ -312,6 +312,15 @@ describe("images-pinned", () => {
         expect(await report(imagesPinned, builtImage("app-image", build))).toEqual([]);
     });
 
+    test("an image built by RemoteImage (build secrets): its BASE_IMAGE is checked, not its name (the tag it builds)", async () => {
+        const built = (buildArgs: Props) => remoteImage({ name: "nextstack-prod-app", build: { context: "app", buildArgs } });
+        expect(await report(imagesPinned, built({ BASE_IMAGE: "node:latest" }))).toEqual([
+            'image build "db-image": BASE_IMAGE "node:latest" is tagged `latest`, a tag that moves. Pin it by tag or digest: pass a tagged BASE_IMAGE such as node:24-alpine.',
+        ]);
+        expect(await report(imagesPinned, built({ BASE_IMAGE: "node:24-alpine" }))).toEqual([]);
+        expect(await report(imagesPinned, built({}))).toEqual([]);
+    });
+
     test("an empty BASE_IMAGE is set, and empty", async () => {
         expect(await report(imagesPinned, builtImage("app-image", { args: { BASE_IMAGE: "" } }))).toEqual([expect.stringContaining('BASE_IMAGE "" is empty.')]);
     });

@@ -46,6 +46,7 @@ describe("defaults", () => {
             packageManager: { name: "npm", spec: "npm", lockfile: "package-lock.json", chosenBy: "package-lock.json" },
             buildPackages: [],
             buildEnv: [],
+            buildSecrets: [],
             publicUrl: "http://127.0.0.1:3000/",
             publicUrlEnv: [],
             publish: undefined,
@@ -136,7 +137,7 @@ const CPU_RANGE = "more than 0 and at most 256 CPUs";
 const CPU_READ_BACK =
     "a CPU count the Docker provider reads back as the same amount, such as 0.1, 0.25, 0.5, 1 or 2 (it reads values like 0.05 back as 0.1, and the container would be replaced on every up)";
 const MEMORY = "empty (no limit) or a size such as 512m or 1g";
-const LIST = "a list (set it with `pulumi config set --path 'key[0]' value`)";
+const LIST = "a list (set it with `pulumi config set --path 'appEnv[0]' value`)";
 const refused: [string, string, string][] = [
     ["dbImage", "Postgres:18", IMAGE],
     ["dbImage", "postgres:", `${IMAGE}; an image pinned by tag or digest (repo:tag)`], // an empty tag
@@ -274,6 +275,7 @@ describe("secret keys", () => {
     test.each([
         ["dbPassword", "a-long-enough-password"],
         ["appSecretEnv", '["AUTH_SECRET=abc"]'],
+        ["appBuildSecrets", '["NPM_TOKEN=abc"]'],
     ])("%s = %s in plain text is refused, with the command that stores it encrypted", (key, raw) => {
         expect(problems({ [key]: raw }, plain)).toEqual([`nextstack:${key}: is stored in plain text; set it with \`pulumi config set --secret ${key}\``]);
     });
@@ -289,10 +291,35 @@ describe("secret keys", () => {
     test("appBuildEnv set with --secret is refused: its values are build arguments, not kept secret", () => {
         const secretBuildEnv = { isSecret: (key: string) => key === "nextstack:appBuildEnv" };
         expect(problems({ appEnabled: "true", appBuildEnv: '["SENTRY_AUTH_TOKEN=t0k3n"]' }, secretBuildEnv)).toEqual([
-            "nextstack:appBuildEnv: is stored as a secret, but its values are build arguments: kept in the engine's build cache (and NEXT_PUBLIC_* ones in the pages). Build secrets are not supported (the provider's docker.Image passes no BuildKit secrets); set it without --secret if the values are not secret",
+            "nextstack:appBuildEnv: is stored as a secret, but its values are build arguments: kept in the engine's build cache (and NEXT_PUBLIC_* ones in the pages). Put secret values in nextstack:appBuildSecrets (given to the build as BuildKit secrets); set this key without --secret if its values are not secret",
         ]);
         expect(problems({ appEnabled: "true", appBuildEnv: "[]" }, secretBuildEnv)).toEqual([]);
         expect(problems({ appEnabled: "true", appBuildEnv: '["NEXT_PUBLIC_A=1"]' }, plain)).toEqual([]);
+    });
+
+    test.each(['["NPM_TOKEN"]', '["A=1\\nB=2"]', '["1A=1"]', '["=1"]'])("appBuildSecrets %s is refused, masked", (raw) => {
+        expect(problems({ appBuildSecrets: raw })).toEqual(["nextstack:appBuildSecrets: got [secret]; expected NAME=value strings on one line"]);
+    });
+
+    test("a secret list given as one string is refused, masked, with the command for a secret list", () => {
+        expect(problems({ appBuildSecrets: '"NPM_TOKEN=abc"' })).toEqual([
+            "nextstack:appBuildSecrets: got [secret]; expected a list (set it with `pulumi config set --secret --path 'appBuildSecrets[0]' value`)",
+        ]);
+    });
+
+    test("appBuildSecrets sets each name once, and none that appBuildEnv sets", () => {
+        expect(problems({ appEnabled: "true", appBuildSecrets: '["NPM_TOKEN=a", "NPM_TOKEN=b"]' })).toEqual(["nextstack:appBuildSecrets: sets NPM_TOKEN twice; keep one"]);
+        expect(problems({ appEnabled: "true", appBuildEnv: '["SENTRY_ORG=shop"]', appBuildSecrets: '["SENTRY_ORG=x", "SENTRY_AUTH_TOKEN=t"]' })).toEqual([
+            "nextstack:appBuildSecrets: sets SENTRY_ORG, which nextstack:appBuildEnv sets too; keep one",
+        ]);
+    });
+
+    test("appBuildSecrets stored as a secret reach the app's settings as given", () => {
+        const secret = { isSecret: (key: string) => key === "nextstack:appBuildSecrets" };
+        expect(parseSettings(source({ appEnabled: "true", appBuildSecrets: '["NPM_TOKEN=npm_abc", "SENTRY_AUTH_TOKEN=x=y z"]' }, secret)).app?.buildSecrets).toEqual([
+            "NPM_TOKEN=npm_abc",
+            "SENTRY_AUTH_TOKEN=x=y z",
+        ]);
     });
 
     test("an empty list of secret env in plain text holds no secret: accepted", () => {
@@ -315,7 +342,7 @@ describe("secret keys", () => {
     test("a bad secret value is reported masked, before the plain-text complaint", () => {
         expect(problems({ dbPassword: "elevenchars", appSecretEnv: "AUTH_SECRET=abc" }, plain)).toEqual([
             "nextstack:dbPassword: got [secret]; expected a password of at least 12 characters (or empty to generate one)",
-            `nextstack:appSecretEnv: got [secret]; expected ${LIST}`,
+            "nextstack:appSecretEnv: got [secret]; expected a list (set it with `pulumi config set --secret --path 'appSecretEnv[0]' value`)",
         ]);
     });
 });

@@ -617,8 +617,8 @@ export function trimBuildFilesFromExcludes(excludes: string[], dockerfile: strin
  * tar's `.dockerignore` (made when absent, listing itself). Hard links are written as copies (go-archive writes a
  * link entry); fifos, sockets and devices are not modelled.
  */
-export function contextArchive(cwd: string, context: string, dockerfile: string): ContextArchive {
-    const initial = ignorePatterns(cwd, dockerfile, context);
+export function contextArchive(cwd: string, context: string, dockerfile: string, initialExcludes?: string[]): ContextArchive {
+    const initial = initialExcludes ?? ignorePatterns(cwd, dockerfile, context);
     let contextDir: string;
     let relDockerfile: string;
     try {
@@ -657,7 +657,7 @@ export function contextArchive(cwd: string, context: string, dockerfile: string)
 }
 
 /** The archive as a tar stream, owner 0:0 (go-archive ChownOpts). */
-function packArchive(entries: ArchiveEntry[]): tar.Pack {
+export function packArchive(entries: ArchiveEntry[]): tar.Pack {
     const pack = tar.pack();
     for (const e of entries) {
         const header = { name: e.name, mode: e.mode, mtime: e.mtime, uid: 0, gid: 0 };
@@ -689,7 +689,7 @@ export function buildCommand(imageName: string, build: Props, dockerfileInArchiv
 }
 
 /** Runs the docker CLI with the tar on stdin; fails with the output's last lines, as runImageBuild fails with the error. */
-function runDockerBuild(argv: string[], env: NodeJS.ProcessEnv, context: tar.Pack): Promise<void> {
+export function runDockerBuild(argv: string[], env: NodeJS.ProcessEnv, context: tar.Pack): Promise<void> {
     return new Promise((resolve, reject) => {
         const child = spawn(DOCKER_CLI, argv, { env, stdio: ["pipe", "pipe", "pipe"] });
         const tail: string[] = [];

@@ -1,0 +1,114 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { buildSecretsFile, contextHash, removeBuildSecrets, writeBuildSecrets } from "../../components/buildSecrets";
+
+// The context hash decides when a RemoteImage-built app image is rebuilt (it is a ForceNew trigger); the secrets
+// file is what the provider hands BuildKit. Both on scratch trees.
+let dir: string;
+beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextstack-buildsecrets-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function tree(files: Record<string, string>): void {
+    for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        fs.writeFileSync(path.join(dir, file), text);
+    }
+}
+
+describe("contextHash", () => {
+    const hash = () => contextHash(dir, "app", "Dockerfile");
+    beforeEach(() =>
+        tree({
+            Dockerfile: "FROM base\n",
+            "app/package.json": "{}",
+            "app/app/page.js": "export default () => 'hi'",
+            "app/.dockerignore": "*.log\n.env*\n!.env.example\n",
+        }),
+    );
+
+    test("same files, same hash; a new modification time alone changes nothing", () => {
+        const before = hash();
+        fs.utimesSync(path.join(dir, "app/app/page.js"), new Date(2001, 1, 1), new Date(2001, 1, 1));
+        expect(hash()).toBe(before);
+        expect(before).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    test.each<[string, () => void]>([
+        ["a one-character edit", () => tree({ "app/app/page.js": "export default () => 'ho'" })],
+        ["a rename", () => fs.renameSync(path.join(dir, "app/app/page.js"), path.join(dir, "app/app/home.js"))],
+        ["an added file", () => tree({ "app/lib/db.js": "" })],
+        ["a removed file", () => fs.rmSync(path.join(dir, "app/package.json"))],
+        ["chmod +x", () => fs.chmodSync(path.join(dir, "app/app/page.js"), 0o755)],
+        ["an edited Dockerfile (outside the context)", () => tree({ Dockerfile: "FROM base\nRUN true\n" })],
+        ["an edited .dockerignore", () => tree({ "app/.dockerignore": "*.log\n" })],
+        ["a file re-included by a ! pattern", () => tree({ "app/.env.example": "A=1" })],
+        ["a symlink's new target", () => fs.symlinkSync("page.js", path.join(dir, "app/app/index.js"))],
+        ["an edit moved between files", () => tree({ "app/package.json": "{}x", "app/app/page.js": "xport default () => 'hi'" })],
+    ])("%s changes it", (_, change) => {
+        const before = hash();
+        change();
+        expect(hash()).not.toBe(before);
+    });
+
+    test.each<[string, () => void]>([
+        ["a file .dockerignore excludes", () => tree({ "app/debug.log": "x", "app/.env.local": "SECRET=1" })],
+        ["node_modules, anywhere", () => tree({ "app/node_modules/next/index.js": "x", "app/packages/ui/node_modules/a.js": "x" })],
+        [".next build output", () => tree({ "app/.next/server/page.js": "x" })],
+        ["a file outside the context", () => tree({ "README.md": "x" })],
+    ])("%s does not change it (the image cannot differ)", (_, change) => {
+        const before = hash();
+        change();
+        expect(hash()).toBe(before);
+    });
+
+    test("a directory .dockerignore excludes is not walked, unless a ! pattern could bring files back", () => {
+        tree({ "app/.dockerignore": ".git\n", "app/.git/HEAD": "ref: main" });
+        const before = hash();
+        tree({ "app/.git/HEAD": "ref: other" });
+        expect(hash()).toBe(before);
+        tree({ "app/.dockerignore": ".git\n!.git/HEAD\n" });
+        const withException = hash();
+        tree({ "app/.git/HEAD": "ref: main" });
+        expect(hash()).not.toBe(withException);
+    });
+});
+
+describe("the secrets file", () => {
+    const file = buildSecretsFile("nextstack-pr-7");
+
+    test("is relative to the project (the same input on every machine), one per stack", () => {
+        expect(file).toBe(".nextstack/nextstack-pr-7.build-secrets");
+        expect(path.isAbsolute(file)).toBe(false);
+    });
+
+    test("holds one NAME=value line per entry, readable by its owner only, in a directory only its owner enters", () => {
+        writeBuildSecrets(dir, file, ["NPM_TOKEN=abc", "B=x=y z"]);
+        expect(fs.readFileSync(path.join(dir, file), "utf8")).toBe("NPM_TOKEN=abc\nB=x=y z\n");
+        expect(fs.statSync(path.join(dir, file)).mode & 0o777).toBe(0o600);
+        expect(fs.statSync(path.join(dir, ".nextstack")).mode & 0o777).toBe(0o700);
+    });
+
+    test("a file left by an earlier run is replaced, and narrowed to its owner", () => {
+        tree({ [file]: "OLD=1\nOLDER=2\nOLDEST=3\n" });
+        fs.chmodSync(path.join(dir, file), 0o644);
+        fs.chmodSync(path.join(dir, ".nextstack"), 0o755);
+        writeBuildSecrets(dir, file, ["NEW=1"]);
+        expect(fs.readFileSync(path.join(dir, file), "utf8")).toBe("NEW=1\n");
+        expect(fs.statSync(path.join(dir, file)).mode & 0o777).toBe(0o600);
+        expect(fs.statSync(path.join(dir, ".nextstack")).mode & 0o777).toBe(0o700);
+    });
+
+    test("removing it removes the directory too, unless another stack's file is there; twice is fine", () => {
+        writeBuildSecrets(dir, file, ["A=1"]);
+        writeBuildSecrets(dir, buildSecretsFile("nextstack-dev"), ["A=2"]);
+        removeBuildSecrets(dir, file);
+        expect(fs.existsSync(path.join(dir, file))).toBe(false);
+        expect(fs.readdirSync(path.join(dir, ".nextstack"))).toEqual(["nextstack-dev.build-secrets"]);
+        removeBuildSecrets(dir, buildSecretsFile("nextstack-dev"));
+        expect(fs.existsSync(path.join(dir, ".nextstack"))).toBe(false);
+        expect(() => removeBuildSecrets(dir, file)).not.toThrow();
+    });
+});
