@@ -9,7 +9,11 @@
  * the test file loads (module-level code, here and in the modules it imports: jest gives every test file its
  * own module registry) is credited to the tests of that file.
  */
+const crypto = require("crypto");
+const fs = require("fs");
+const path = require("path");
 const { TestEnvironment } = require("jest-environment-node");
+const { TEST_NAMES_DIR } = require("./sequencer");
 
 const PREFIX = "\u0000beforeAll:";
 
@@ -27,6 +31,25 @@ function testsUnder(block, out = []) {
 
 class BeforeAllCreditingEnvironment extends TestEnvironment {
     #blocks = new Map();
+    #testPath;
+    #rootDir;
+
+    constructor(config, context) {
+        super(config, context);
+        this.#testPath = context.testPath;
+        this.#rootDir = config.projectConfig.rootDir;
+    }
+
+    /**
+     * Writes this file's test names (as jest and Stryker name them: describe titles and the test's, space-joined)
+     * for tests/mutation/sequencer.js, which runs only the files that hold a test Stryker asks for.
+     */
+    #recordTestNames(state) {
+        const dir = path.join(this.#rootDir, TEST_NAMES_DIR);
+        fs.mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, `${crypto.createHash("sha1").update(this.#testPath).digest("hex")}.json`);
+        fs.writeFileSync(file, JSON.stringify({ path: this.#testPath, names: testsUnder(state.rootDescribeBlock) }));
+    }
 
     async setup() {
         await super.setup();
@@ -42,6 +65,7 @@ class BeforeAllCreditingEnvironment extends TestEnvironment {
         if (!ctx) return;
         if (event.name === "run_start") {
             ctx.currentTestId = undefined;
+            this.#recordTestNames(state);
         } else if (event.name === "hook_start" && event.hook.type === "beforeAll") {
             const id = `${PREFIX}${this.#blocks.size}`;
             this.#blocks.set(id, event.hook.parent);

@@ -1,0 +1,45 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+// tests/mutation/sequencer.js (npm run test:mutation): the test files Stryker's jest run keeps for a mutant.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { filterByTestName, readTestNames, TEST_NAMES_DIR } = require("../mutation/sequencer");
+
+const tests = ["/s/a.test.ts", "/s/b.test.ts", "/s/c.test.ts"].map((p) => ({ path: p }));
+const byPath = new Map([
+    ["/s/a.test.ts", ["settings defaults", "settings bad values proxyPort 0"]],
+    ["/s/b.test.ts", ["the app image is built from the workspace root"]],
+]);
+// Stryker's pattern: each covering test's full name, regex-escaped, in parentheses, joined by |.
+const pattern = (...names: string[]) => names.map((n) => `(${n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")})`).join("|");
+
+test("keeps the files with a test the pattern names, and files it has no names for", () => {
+    expect(filterByTestName(tests, pattern("settings bad values proxyPort 0"), byPath).map((t: { path: string }) => t.path)).toEqual(["/s/a.test.ts", "/s/c.test.ts"]);
+});
+
+test("matches as jest does: anywhere in the full name, case-insensitive", () => {
+    expect(filterByTestName(tests, pattern("APP IMAGE is built"), byPath).map((t: { path: string }) => t.path)).toEqual(["/s/b.test.ts", "/s/c.test.ts"]);
+});
+
+test("no pattern (the initial run, or a mutant covered by no test in particular): every file", () => {
+    expect(filterByTestName(tests, undefined, byPath)).toBe(tests);
+});
+
+test("when no file would be left, every file runs (jest would pass with no tests and the mutant survive untested)", () => {
+    const known = tests.slice(0, 2);
+    expect(filterByTestName(known, pattern("no such test"), byPath)).toBe(known);
+});
+
+test("reads the names the environment wrote; a file it cannot parse is skipped (its test file is then kept)", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "nextstack-sequencer-"));
+    try {
+        expect(readTestNames(root).size).toBe(0);
+        fs.mkdirSync(path.join(root, TEST_NAMES_DIR));
+        fs.writeFileSync(path.join(root, TEST_NAMES_DIR, "1.json"), JSON.stringify({ path: "/s/a.test.ts", names: ["x y"] }));
+        fs.writeFileSync(path.join(root, TEST_NAMES_DIR, "2.json"), '{"path": "/s/b.te');
+        expect([...readTestNames(root)]).toEqual([["/s/a.test.ts", ["x y"]]]);
+    } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+    }
+});
