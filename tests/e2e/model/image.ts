@@ -615,10 +615,12 @@ export function trimBuildFilesFromExcludes(excludes: string[], dockerfile: strin
  * Dockerfile outside the context (relDockerfile starting "../"), docker/cli AddDockerfileToBuildContext: the
  * Dockerfile added as `.dockerfile.<20 random hex>` (mode 0600, new name every build) and that name appended to the
  * tar's `.dockerignore` (made when absent, listing itself). Hard links are written as copies (go-archive writes a
- * link entry); fifos, sockets and devices are not modelled.
+ * link entry); fifos, sockets and devices are not modelled. `legacy`: kreuzwerker's prepareBuildContext (the
+ * RemoteImage model) differs in two inputs: the context's .dockerignore only, and TrimBuildFilesFromExcludes given
+ * the Dockerfile's path as configured (relative to the working directory), not relative to the context.
  */
-export function contextArchive(cwd: string, context: string, dockerfile: string, initialExcludes?: string[]): ContextArchive {
-    const initial = initialExcludes ?? ignorePatterns(cwd, dockerfile, context);
+export function contextArchive(cwd: string, context: string, dockerfile: string, legacy?: { excludes: string[]; trimmedDockerfile: string }): ContextArchive {
+    const initial = legacy?.excludes ?? ignorePatterns(cwd, dockerfile, context);
     let contextDir: string;
     let relDockerfile: string;
     try {
@@ -628,7 +630,7 @@ export function contextArchive(cwd: string, context: string, dockerfile: string,
     } catch (err: any) {
         throw new Error(`error resolving context: ${err?.message ?? err}`);
     }
-    const excludes = trimBuildFilesFromExcludes(initial, relDockerfile);
+    const excludes = trimBuildFilesFromExcludes(initial, legacy?.trimmedDockerfile ?? relDockerfile);
     const entries: ArchiveEntry[] = walkContext(contextDir, excludes, tarballerMustDescend).map(({ rel, abs, stat }) => {
         const base = { name: rel, mode: stat.mode & 0o7777, mtime: stat.mtime };
         if (stat.isDirectory()) return { ...base, type: "directory" };

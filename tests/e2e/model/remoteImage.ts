@@ -184,7 +184,8 @@ async function buildRemoteImage(engine: Engine, name: string, planned: Props): P
     let archive: ContextArchive;
     try {
         secrets = secretSources(engine.cwd, build.secrets ?? []);
-        archive = contextArchive(engine.cwd, build.context, build.dockerfile, contextDockerignore(engine.cwd, build.context));
+        // prepareBuildContext: build.TrimBuildFilesFromExcludes(excludes, specifiedDockerfile, false), the path as given.
+        archive = contextArchive(engine.cwd, build.context, build.dockerfile, { excludes: contextDockerignore(engine.cwd, build.context), trimmedDockerfile: build.dockerfile });
     } catch (err: any) {
         return failed(err.message);
     }

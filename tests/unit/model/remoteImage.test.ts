@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { contextArchive } from "../../e2e/model/image";
 import { checkDockerBuildkitEnv, contextDockerignore, determineRepoDigest, remoteBuildCommand, remoteImageModel, secretSources } from "../../e2e/model/remoteImage";
 import { fakeEngine, ops } from "./fakeDocker";
 
@@ -91,6 +92,18 @@ describe("build (legacy builder path)", () => {
         expect(contextDockerignore(dir, "app")).toEqual([]);
         fs.writeFileSync(path.join(dir, "app", ".dockerignore"), "node_modules\n# comment\n*.log\n");
         expect(contextDockerignore(dir, "app")).toEqual(["node_modules", "*.log"]);
+    });
+
+    test("a Dockerfile inside the context that .dockerignore excludes stays out of the tar: re-included by its configured path, not its path in the context", () => {
+        fs.mkdirSync(path.join(dir, "app"));
+        fs.writeFileSync(path.join(dir, "app", "Dockerfile"), "FROM scratch\n");
+        fs.writeFileSync(path.join(dir, "app", "page.js"), "x");
+        const names = (legacy?: { excludes: string[]; trimmedDockerfile: string }) =>
+            contextArchive(dir, "app", "app/Dockerfile", legacy ?? { excludes: ["Dockerfile"], trimmedDockerfile: "Dockerfile" }).entries.map((e) => e.name).sort();
+        // kreuzwerker: TrimBuildFilesFromExcludes(excludes, "app/Dockerfile"): "!app/Dockerfile" matches nothing in the context.
+        expect(names({ excludes: ["Dockerfile"], trimmedDockerfile: "app/Dockerfile" })).toEqual(["page.js"]);
+        // As docker.Image trims it (relative to the context): the Dockerfile is sent.
+        expect(names()).toEqual(["Dockerfile", "page.js"]);
     });
 
     test("DOCKER_BUILDKIT, when set, must be a Go bool", () => {
