@@ -13,7 +13,7 @@ const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 const { TestEnvironment } = require("jest-environment-node");
-const { TEST_NAMES_DIR } = require("./sequencer");
+const { MUTANT_RUN, TEST_NAMES_DIR } = require("./sequencer");
 
 const PREFIX = "\u0000beforeAll:";
 
@@ -27,6 +27,14 @@ function testsUnder(block, out = []) {
         else testsUnder(child, out);
     }
     return out;
+}
+
+/** Marks every test under `block` skipped (jest-circus then runs neither them nor their blocks' hooks). */
+function skipTests(block) {
+    for (const child of block.children) {
+        if (child.type === "test") child.mode = "skip";
+        else skipTests(child);
+    }
 }
 
 class BeforeAllCreditingEnvironment extends TestEnvironment {
@@ -61,6 +69,11 @@ class BeforeAllCreditingEnvironment extends TestEnvironment {
     }
 
     async handleTestEvent(event, state) {
+        // Bail, as Stryker asks of a runner (unless --disableBail): once a test of this mutant's run failed, the
+        // mutant is killed, and the run's later files skip their tests (and so their beforeAll, the program run).
+        const run = globalThis[MUTANT_RUN];
+        if (run && (event.name === "test_fn_failure" || event.name === "hook_failure")) run.killed = true;
+        if (run?.killed && event.name === "run_start") skipTests(state.rootDescribeBlock);
         const ctx = this.global.__stryker__;
         if (!ctx) return;
         if (event.name === "run_start") {
@@ -90,3 +103,4 @@ class BeforeAllCreditingEnvironment extends TestEnvironment {
 }
 
 module.exports = BeforeAllCreditingEnvironment;
+module.exports.skipTests = skipTests;

@@ -10,10 +10,18 @@
  * pattern matches, matched as jest matches it (case-insensitive, against the full name). A file it has no names
  * for is kept; if no file would be left, all are kept (jest passes with no tests, and the mutant would survive
  * untested): the filter can only drop files that would have run no test.
+ * It also starts each run's bail state (MUTANT_RUN below; tests/mutation/environment.js bails).
  */
 const fs = require("fs");
 const path = require("path");
 const Sequencer = require("@jest/test-sequencer").default;
+
+/**
+ * Global (of the runner process: jest runs Stryker's files in band) holding the state of the current mutant's run,
+ * `{ killed }`, set for each run by the sequencer and read by the environment, which bails once a test failed.
+ * Undefined in a run without a name pattern (Stryker's initial run, which must run everything).
+ */
+const MUTANT_RUN = Symbol.for("nextstack.mutantRun");
 
 /** Directory (under jest's rootDir: Stryker's sandbox) of the per-file test names. */
 const TEST_NAMES_DIR = ".stryker-test-names";
@@ -48,19 +56,25 @@ function filterByTestName(tests, pattern, byPath) {
 class TestNameSequencer extends Sequencer {
     #pattern;
     #rootDir;
+    #disableBail;
 
     constructor(options) {
         super(options);
         this.#pattern = options?.globalConfig?.testNamePattern;
         this.#rootDir = options?.globalConfig?.rootDir ?? process.cwd();
+        // Stryker's --disableBail wants every failing test: set STRYKER_DISABLE_BAIL=1 beside it.
+        this.#disableBail = process.env.STRYKER_DISABLE_BAIL === "1";
     }
 
     sort(tests) {
+        // Once per jest run: a new mutant, nothing failed yet.
+        globalThis[MUTANT_RUN] = this.#pattern && !this.#disableBail ? { killed: false } : undefined;
         return super.sort(filterByTestName(tests, this.#pattern, readTestNames(this.#rootDir)));
     }
 }
 
 module.exports = TestNameSequencer;
 module.exports.TEST_NAMES_DIR = TEST_NAMES_DIR;
+module.exports.MUTANT_RUN = MUTANT_RUN;
 module.exports.filterByTestName = filterByTestName;
 module.exports.readTestNames = readTestNames;

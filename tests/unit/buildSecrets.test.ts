@@ -64,6 +64,13 @@ describe("contextHash", () => {
         expect(hash()).toBe(before);
     });
 
+    test("without a .dockerignore every file counts, a log file too", () => {
+        fs.rmSync(path.join(dir, "app/.dockerignore"));
+        const before = hash();
+        tree({ "app/debug.log": "x" });
+        expect(hash()).not.toBe(before);
+    });
+
     test("a directory .dockerignore excludes is not walked, unless a ! pattern could bring files back", () => {
         tree({ "app/.dockerignore": ".git\n", "app/.git/HEAD": "ref: main" });
         const before = hash();
@@ -89,6 +96,13 @@ describe("the secrets file", () => {
         expect(fs.readFileSync(path.join(dir, file), "utf8")).toBe("NPM_TOKEN=abc\nB=x=y z\n");
         expect(fs.statSync(path.join(dir, file)).mode & 0o777).toBe(0o600);
         expect(fs.statSync(path.join(dir, ".nextstack")).mode & 0o777).toBe(0o700);
+    });
+
+    test("writing leaves no file open (a deployment writes it for every up)", () => {
+        const open = () => fs.readdirSync("/proc/self/fd").length;
+        const before = open();
+        for (let i = 0; i < 20; i++) writeBuildSecrets(dir, file, ["A=1"]);
+        expect(open()).toBeLessThan(before + 5);
     });
 
     test("a file left by an earlier run is replaced, and narrowed to its owner", () => {

@@ -4,6 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { BUILD_SECRETS_ID } from "../../components/buildSecrets";
 import { NEXTJS_DOCKERFILE } from "../../components/nextApp";
 
 const DOCKERFILE = fs.readFileSync(path.join(__dirname, "../..", NEXTJS_DOCKERFILE), "utf8");
@@ -187,6 +188,12 @@ describe("the build env: exported for the build", () => {
 });
 
 describe("the build secrets: exported for the install and the build, from the secret mount", () => {
+    test("the install and the build mount the secret the program passes, at the path these steps read", () => {
+        const mounts = DOCKERFILE.match(/--mount=type=secret,id=(\S+)/g) ?? [];
+        expect(mounts).toEqual([`--mount=type=secret,id=${BUILD_SECRETS_ID}`, `--mount=type=secret,id=${BUILD_SECRETS_ID}`]);
+        expect(DOCKERFILE.split(`s=/run/secrets/${BUILD_SECRETS_ID};`).length).toBe(3);
+    });
+
     /** The deps stage's install step, its `npm` a fake. */
     const installWith = (secrets: Secrets) =>
         runWithFakeTool("FROM pm AS deps", "/var/cache/nextstack-pm", { name: "npm", then: "true" }, "{}", { NEXTSTACK_PACKAGE_MANAGER: "npm" }, secrets);

@@ -43,3 +43,35 @@ test("reads the names the environment wrote; a file it cannot parse is skipped (
         fs.rmSync(root, { recursive: true, force: true });
     }
 });
+
+describe("bail: after a failure in a mutant's run, later files skip their tests", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { skipTests } = require("../mutation/environment");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const Sequencer = require("../mutation/sequencer");
+    const { MUTANT_RUN } = Sequencer;
+    afterEach(() => delete (globalThis as any)[MUTANT_RUN]);
+
+    test("skipTests marks every test of every nested block skipped, and nothing else", () => {
+        const tree = {
+            children: [
+                { type: "test", mode: undefined },
+                { type: "describeBlock", mode: undefined, children: [{ type: "test", mode: "only" }, { type: "describeBlock", children: [{ type: "test" }] }] },
+            ],
+        };
+        skipTests(tree);
+        expect(JSON.stringify(tree)).toBe(
+            JSON.stringify({ children: [{ type: "test", mode: "skip" }, { type: "describeBlock", children: [{ type: "test", mode: "skip" }, { type: "describeBlock", children: [{ type: "test", mode: "skip" }] }] }] }),
+        );
+    });
+
+    test("each run with a name pattern starts unkilled; a run without one (the initial run) never bails", async () => {
+        const withPattern = new Sequencer({ contexts: [], globalConfig: { testNamePattern: "(a)", rootDir: "/nonexistent" } });
+        (globalThis as any)[MUTANT_RUN] = { killed: true };
+        await withPattern.sort([]);
+        expect((globalThis as any)[MUTANT_RUN]).toEqual({ killed: false });
+        const initial = new Sequencer({ contexts: [], globalConfig: { rootDir: "/nonexistent" } });
+        await initial.sort([]);
+        expect((globalThis as any)[MUTANT_RUN]).toBeUndefined();
+    });
+});

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { BUILD_SECRETS_ID, contextHash } from "../../components/buildSecrets";
+import { contextHash } from "../../components/buildSecrets";
 import { NEXTJS_DOCKERFILE } from "../../components/nextApp";
 import { ProgramRun, ROOT, runProgram, stackConfig, T } from "./harness";
 
@@ -39,7 +39,7 @@ test("the app and migrate images are built by RemoteImage with the secrets file,
         context: "app",
         dockerfile: NEXTJS_DOCKERFILE,
         useLegacyBuilder: true,
-        secrets: [{ id: BUILD_SECRETS_ID, src: FILE }],
+        secrets: [{ id: "nextstack-build-secrets", src: FILE }],
     });
     expect(app.build.target).toBeUndefined();
     expect(app.build.buildArgs).toMatchObject({ NEXTSTACK_BUILD_SECRETS: "1", PACKAGE_MANAGER: "npm", NEXTSTACK_STACK: "prod" });
