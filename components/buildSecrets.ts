@@ -73,12 +73,12 @@ export function contextHash(projectDir: string, context: string, dockerfile: str
     // Without exceptions (`!pattern`) nothing under an excluded directory can be included again: not walked.
     const canReinclude = patterns.some((p) => p.trim().startsWith("!"));
     const hash = crypto.createHash("sha256");
+    // Each field with its length first, so no two different trees give the same bytes.
     const field = (value: string | Buffer) => {
-        const bytes = typeof value === "string" ? Buffer.from(value) : value;
+        const bytes = Buffer.from(value);
         hash.update(`${bytes.length}:`);
         hash.update(bytes);
     };
-    field("dockerfile");
     field(fs.readFileSync(path.resolve(projectDir, dockerfile)));
     const walk = (rel: string) => {
         const names = fs.readdirSync(path.join(root, rel)).sort();

@@ -72,7 +72,6 @@ export interface RunPolicy {
  */
 export function goDuration(seconds: number): string {
     if (!Number.isInteger(seconds) || seconds < 0) throw new Error(`goDuration: expected whole seconds ≥ 0, got ${seconds}`);
-    if (seconds === 0) return "0s";
     const h = Math.floor(seconds / 3600);
     const m = Math.floor((seconds % 3600) / 60);
     const s = seconds % 60;

@@ -71,6 +71,24 @@ describe("contextHash", () => {
         expect(hash()).not.toBe(before);
     });
 
+    test("files' bytes cannot run into the next file's: a content that ends like another file's record is not that file", () => {
+        fs.rmSync(path.join(dir, "app"), { recursive: true });
+        tree({ "app/x": "ab", "app/y": "" });
+        const two = hash();
+        fs.rmSync(path.join(dir, "app"), { recursive: true });
+        tree({ "app/x": "abfile y 644" });
+        expect(hash()).not.toBe(two);
+    });
+
+    test("the order files were created in does not count (names are sorted)", () => {
+        fs.rmSync(path.join(dir, "app"), { recursive: true });
+        tree({ "app/a.js": "1", "app/b.js": "2", "app/c.js": "3" });
+        const first = hash();
+        fs.rmSync(path.join(dir, "app"), { recursive: true });
+        tree({ "app/c.js": "3", "app/a.js": "1", "app/b.js": "2" });
+        expect(hash()).toBe(first);
+    });
+
     test("a directory .dockerignore excludes is not walked, unless a ! pattern could bring files back", () => {
         tree({ "app/.dockerignore": ".git\n", "app/.git/HEAD": "ref: main" });
         const before = hash();
