@@ -131,9 +131,12 @@ export class NextApp extends pulumi.ComponentResource {
               })
             : undefined;
 
-        // The same build (context, Dockerfile, arguments), to the stage `target` (the runner when undefined); `ref` is
+        // Hashed once for both images (the app's and the migrate target's): the whole context is read.
+        const triggers = secretsSource ? { context: contextHash(projectDir, args.path, NEXTJS_DOCKERFILE) } : undefined;
+
+        // The same build (context, Dockerfile, arguments), to the stage `target` (the runner when undefined). Returns
         // what a container runs: the image ID, so a rebuilt image replaces the container.
-        const buildImage = (resource: string, image: string, target?: string): { resource: pulumi.Resource; ref: pulumi.Output<string> } => {
+        const buildImage = (resource: string, image: string, target?: string): pulumi.Output<string> => {
             const imageName = `${namePrefix}-${image}:current`;
             if (!secretsSource) {
                 const built = new docker.Image(
@@ -147,7 +150,7 @@ export class NextApp extends pulumi.ComponentResource {
                     { parent: this },
                 );
                 // repoDigest: the image ID for a local build.
-                return { resource: built, ref: built.repoDigest };
+                return built.repoDigest;
             }
             // kreuzwerker v4.5.0 docker_image: every `build` field used here and `triggers` are ForceNew, so a changed
             // context hash replaces (rebuilds) the image; keepLocally, as docker.Image leaves built images in place
@@ -158,7 +161,7 @@ export class NextApp extends pulumi.ComponentResource {
                 {
                     name: imageName,
                     keepLocally: true,
-                    triggers: { context: contextHash(projectDir, args.path, NEXTJS_DOCKERFILE) },
+                    triggers,
                     build: {
                         context: args.path,
                         dockerfile: NEXTJS_DOCKERFILE,
@@ -170,7 +173,7 @@ export class NextApp extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
-            return { resource: built, ref: built.imageId };
+            return built.imageId;
         };
         const image = buildImage("image", "app");
 
@@ -189,14 +192,14 @@ export class NextApp extends pulumi.ComponentResource {
         // A one-shot container: runs to its end during `up` (attach), before the app container is registered. It is
         // replaced, so it runs again, whenever the image or the environment changes.
         let migrated: pulumi.Output<pulumi.Resource> | undefined;
-        let migrateImage: { ref: pulumi.Output<string> } | undefined;
+        let migrateImage: pulumi.Output<string> | undefined;
         if (args.migrateCommand) {
             migrateImage = buildImage("migrate-image", "app-migrate", MIGRATE_TARGET);
             const migrate = new docker.Container(
                 `${name}-migrate`,
                 {
                     name: `${namePrefix}-migrate`,
-                    image: migrateImage.ref,
+                    image: migrateImage,
                     command: ["sh", "-c", args.migrateCommand],
                     envs,
                     networksAdvanced: [{ name: args.stack.network }],
@@ -226,7 +229,7 @@ export class NextApp extends pulumi.ComponentResource {
             {
                 name: `${namePrefix}-app`,
                 // The image ID: a rebuilt image has a new one and replaces the container.
-                image: image.ref,
+                image,
                 envs,
                 networksAdvanced: [{ name: args.stack.network, aliases: [alias] }],
                 ports: args.publish ? [{ internal: APP_PORT, external: args.publish.port, ip: args.publish.address }] : [],
@@ -252,10 +255,10 @@ export class NextApp extends pulumi.ComponentResource {
 
         this.container = container;
         this.containerName = container.name;
-        this.imageRef = image.ref;
+        this.imageRef = image;
         if (secretsFile && !pulumi.runtime.isDryRun()) {
             // Both builds done (or nothing to build): the secrets are not needed any more.
-            pulumi.all([image.ref, migrateImage?.ref]).apply(() => removeBuildSecrets(projectDir, secretsFile));
+            pulumi.all([image, migrateImage]).apply(() => removeBuildSecrets(projectDir, secretsFile));
         }
         // As declared: a proxy config built from the container's read-back outputs would be replaced with it (trap 18).
         this.alias = alias;

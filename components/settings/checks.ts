@@ -19,6 +19,8 @@ export const pinnedImage = (example: string) =>
         .refine((ref) => /@sha256:/.test(ref) || !!imageTag(ref), "an image pinned by tag or digest (repo:tag)")
         .refine((ref) => /@sha256:/.test(ref) || imageTag(ref) !== "latest", "a pinned tag, not `latest`");
 export const envName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A NAME=value entry on one line, as the build steps read them (one variable per line). */
+export const oneLineEnvEntry = /^[A-Za-z_][A-Za-z0-9_]*=[^\n\r]*$/;
 /** An absolute http(s) URL a browser is sent to: no credentials, query or fragment (a base path may follow). */
 export function isPublicUrl(text: string): boolean {
     if (!/^https?:\/\/[^\s]+$/.test(text)) return false;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cpus, envName, ipv4, isPublicUrl, memory, optionalPort, pgIdentifier, pinnedImage, port, seconds } from "./checks";
+import { cpus, envName, ipv4, isPublicUrl, memory, oneLineEnvEntry, optionalPort, pgIdentifier, pinnedImage, port, seconds } from "./checks";
 
 /** Config namespace of every key (`nextstack:<key>`); equals the project name in `Pulumi.yaml`. */
 export const CONFIG_NAMESPACE = "nextstack";
@@ -141,14 +141,14 @@ export const CONFIG_KEYS = {
         type: "array",
         description: "Environment of the app's build (next build) only, as NAME=value strings: NEXT_PUBLIC_* values, which Next.js inlines into the pages and scripts it builds, and other build-time settings (not for secrets: build arguments are kept in the engine's build cache).",
         default: [],
-        check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\n\r]*$/, "NAME=value strings on one line")),
+        check: z.array(z.string().regex(oneLineEnvEntry, "NAME=value strings on one line")),
     },
     appBuildSecrets: {
         type: "array",
         description: "Secret environment of the app's install and build only, as NAME=value strings (a private registry's NPM_TOKEN, a SENTRY_AUTH_TOKEN); set with --secret --path 'appBuildSecrets[0]'. Given to the build as a BuildKit secret: in no image layer, history or build argument. A changed value alone does not rebuild the image.",
         default: [],
         secret: true,
-        check: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*=[^\n\r]*$/, "NAME=value strings on one line")),
+        check: z.array(z.string().regex(oneLineEnvEntry, "NAME=value strings on one line")),
     },
     appSecretEnv: {
         type: "array",
