@@ -25,6 +25,8 @@ export default {
             testEnvironment: fileURLToPath(new URL("./tests/mutation/environment.js", import.meta.url)),
             // Runs only the test files holding a test that covers the mutant (the file says why).
             testSequencer: fileURLToPath(new URL("./tests/mutation/sequencer.js", import.meta.url)),
+            // jest-circus, but a file that comes after a failure in a mutant's run is not even loaded (the file says why).
+            testRunner: fileURLToPath(new URL("./tests/mutation/jest-circus-runner.js", import.meta.url)),
             modulePathIgnorePatterns: ["<rootDir>/app/"],
             // Instrumented code on a busy machine: a program run in a beforeAll can exceed jest's 5 s default.
             // A mutant that leaves the program hanging (an output that never resolves) fails its tests here, after

@@ -10,7 +10,7 @@
  * pattern matches, matched as jest matches it (case-insensitive, against the full name). A file it has no names
  * for is kept; if no file would be left, all are kept (jest passes with no tests, and the mutant would survive
  * untested): the filter can only drop files that would have run no test.
- * It also starts each run's bail state (MUTANT_RUN below; tests/mutation/environment.js bails).
+ * It also starts each run's bail state (MUTANT_RUN below; tests/mutation/environment.js and jest-circus-runner.js bail).
  */
 const fs = require("fs");
 const path = require("path");
@@ -68,8 +68,10 @@ class TestNameSequencer extends Sequencer {
 
     sort(tests) {
         // Once per jest run: a new mutant, nothing failed yet.
-        globalThis[MUTANT_RUN] = this.#pattern && !this.#disableBail ? { killed: false } : undefined;
-        return super.sort(filterByTestName(tests, this.#pattern, readTestNames(this.#rootDir)));
+        // The names also serve tests/mutation/jest-circus-runner.js, which reports a file it skips without loading it.
+        const names = readTestNames(this.#rootDir);
+        globalThis[MUTANT_RUN] = this.#pattern && !this.#disableBail ? { killed: false, names } : undefined;
+        return super.sort(filterByTestName(tests, this.#pattern, names));
     }
 }
 

@@ -69,9 +69,38 @@ describe("bail: after a failure in a mutant's run, later files skip their tests"
         const withPattern = new Sequencer({ contexts: [], globalConfig: { testNamePattern: "(a)", rootDir: "/nonexistent" } });
         (globalThis as any)[MUTANT_RUN] = { killed: true };
         await withPattern.sort([]);
-        expect((globalThis as any)[MUTANT_RUN]).toEqual({ killed: false });
+        expect((globalThis as any)[MUTANT_RUN]).toEqual({ killed: false, names: new Map() });
         const initial = new Sequencer({ contexts: [], globalConfig: { rootDir: "/nonexistent" } });
         await initial.sort([]);
         expect((globalThis as any)[MUTANT_RUN]).toBeUndefined();
+    });
+});
+
+describe("runner: after a failure in a mutant's run, later files are reported skipped without being loaded", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const runner = require("../mutation/jest-circus-runner");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MUTANT_RUN } = require("../mutation/sequencer");
+    afterEach(() => delete (globalThis as any)[MUTANT_RUN]);
+    // A file that does not exist: loading it (jest-circus) would fail.
+    const testPath = "/nonexistent/never-loaded.test.ts";
+
+    test("a killed run: every test of the file, by the names the environment recorded, reported pending", async () => {
+        (globalThis as any)[MUTANT_RUN] = { killed: true, names: new Map([[testPath, ["prod stack registers a proxy", "dev stack runs the db only"]]]) };
+        const result = await runner({}, {}, {}, {}, testPath, () => undefined);
+        expect(result.testFilePath).toBe(testPath);
+        expect(result.numPendingTests).toBe(2);
+        expect(result.numFailingTests + result.numPassingTests).toBe(0);
+        expect(result.testResults.map((t: { fullName: string; status: string }) => [t.fullName, t.status])).toEqual([
+            ["prod stack registers a proxy", "pending"],
+            ["dev stack runs the db only", "pending"],
+        ]);
+    });
+
+    test("not killed, no run state, or no names for the file: jest-circus runs it (here: fails to load it)", async () => {
+        for (const state of [{ killed: false, names: new Map([[testPath, ["a"]]]) }, undefined, { killed: true, names: new Map() }]) {
+            (globalThis as any)[MUTANT_RUN] = state;
+            await expect(runner({}, {}, {}, {}, testPath, () => undefined)).rejects.toThrow();
+        }
     });
 });
