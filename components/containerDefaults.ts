@@ -120,6 +120,5 @@ export function publishedUrl(bindAddress: string, port: number): string {
  */
 export function isLoopbackPublishAddress(ip: string | undefined): boolean {
     if (!ip) return false;
-    const h = ip.replace(/^\[|\]$/g, "");
-    return h.startsWith("127.") || h === "::1";
+    return ip.startsWith("127.") || ip === "::1" || ip === "[::1]";
 }

@@ -39,8 +39,8 @@ export function connectionUrl(parts: ConnectionParts): string {
 
 /** Host names that, inside a container, mean the container itself: never a database host for another container. */
 export function isLoopbackHost(host: string): boolean {
-    const h = host.toLowerCase().replace(/^\[|\]$/g, "");
-    return h === "localhost" || h.endsWith(".localhost") || h.startsWith("127.") || h === "::1" || h === "0.0.0.0";
+    const h = host.toLowerCase();
+    return h === "localhost" || h.endsWith(".localhost") || h.startsWith("127.") || h === "::1" || h === "[::1]" || h === "0.0.0.0";
 }
 
 /** Where the start script is put in the database container. */

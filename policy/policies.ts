@@ -194,7 +194,8 @@ export const onlyProxyPublishesBeyondLoopback: ResourceValidationPolicy = {
             const ip: string | undefined = port?.ip;
             if (isLoopbackPublishAddress(ip)) return;
             const hostPort = port?.external ? `port ${port.external}` : "a random port";
-            const where = ip && port?.external ? `${ip}:${port.external}` : `${ip || "every host address (no ip)"}, ${hostPort}`;
+            // (An entry with an ip is an object.)
+            const where = ip && port.external ? `${ip}:${port.external}` : `${ip || "every host address (no ip)"}, ${hostPort}`;
             const fix =
                 role === "db"
                     ? "Publish Postgres on 127.0.0.1 (nextstack:dbPublishAddress, and leave nextstack:dbPublishAnyAddress false) or not at all (nextstack:dbPublishPort: 0)"
@@ -234,8 +235,8 @@ export const imagesPinned: ResourceValidationPolicy = {
                 );
             }
         };
-        if (args.type === DOCKER.remoteImage && args.props.build !== undefined) {
-            checkBase(args.props.build?.buildArgs?.BASE_IMAGE);
+        if (args.type === DOCKER.remoteImage && args.props.build) {
+            checkBase(args.props.build.buildArgs?.BASE_IMAGE);
         } else if (args.type === DOCKER.remoteImage) {
             const ref = String(args.props.name ?? "");
             const reason = unpinnedImageReason(ref);

@@ -33,13 +33,14 @@ export function checkAppDirectory(source: SettingsSource, { issues, get }: Parse
     // The base image's npm unless the app's files say otherwise (a source that cannot read files: npm).
     const result: AppSource = { context, appDir, packageManager: NPM_OF_BASE_IMAGE };
     if (!appEnabled) return result;
-    if (workspaceRoot !== "" && (appDir.startsWith("..") || path.posix.isAbsolute(appDir))) {
+    // (Without a workspace root the app is the context: appDir is ".".)
+    if (appDir.startsWith("..") || path.posix.isAbsolute(appDir)) {
         issues.push({ key: full("appPath"), message: `got ${JSON.stringify(appPath)}, which is not inside ${full("appWorkspaceRoot")} ${JSON.stringify(workspaceRoot)}; expected the app's directory in that workspace (both relative to the project)` });
         return result;
     }
     if (!source.fileExists) return result;
     const rootKey = workspaceRoot === "" ? "appPath" : "appWorkspaceRoot";
-    const isWorkspace = workspaceRoot !== "" && appDir !== ".";
+    const isWorkspace = appDir !== ".";
     if (isWorkspace && !source.fileExists(`${workspaceRoot}/package.json`)) {
         issues.push({ key: full("appWorkspaceRoot"), message: `got ${JSON.stringify(workspaceRoot)}; expected the root of a workspace (${source.fileExists(workspaceRoot) ? "no package.json in it" : "it does not exist"})` });
         return result;
@@ -75,10 +76,11 @@ function workspaceHint(source: SettingsSource, appPath: string): string {
     // Up to the filesystem's root, or to the project's directory or the one above it when the path is relative.
     for (let dir = path.posix.normalize(appPath); ; ) {
         const parent = path.posix.dirname(dir);
-        if (parent === dir || dir === "." || /(^|\/)\.\.$/.test(dir)) return "";
+        // dirname of "/" and of "." is itself.
+        if (parent === dir || /(^|\/)\.\.$/.test(dir)) return "";
         dir = parent;
-        const manifest = source.readFile!(`${dir}/package.json`);
-        if (source.fileExists!(`${dir}/pnpm-workspace.yaml`) || (manifest !== undefined && /"workspaces"\s*:/.test(manifest))) {
+        const manifest = source.readFile!(path.posix.join(dir, "package.json"));
+        if (source.fileExists!(path.posix.join(dir, "pnpm-workspace.yaml")) || (manifest !== undefined && /"workspaces"\s*:/.test(manifest))) {
             return `. It is inside the workspace ${JSON.stringify(dir)}: set ${full("appWorkspaceRoot")} to ${JSON.stringify(dir)}`;
         }
     }

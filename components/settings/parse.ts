@@ -27,7 +27,8 @@ function coerce(raw: string, type: Kind, key: string, secret: boolean): { value:
         case "string":
             return { value: raw };
         case "integer":
-            return /^-?\d+$/.test(raw.trim()) ? { value: Number(raw.trim()) } : { expected: "an integer" };
+            // (Number() ignores the blanks around the digits, as trim() does.)
+            return /^-?\d+$/.test(raw.trim()) ? { value: Number(raw) } : { expected: "an integer" };
         case "boolean":
             return raw === "true" || raw === "false" ? { value: raw === "true" } : { expected: "true or false" };
         case "array": {

@@ -60,7 +60,8 @@ function checkPostgres({ values, issues, get }: ParsedConfig): Pick<Derived, "ma
     }
     const dataPath = major ? dataPathForMajor(major) : undefined;
     if (major && !dataPath) {
-        const fromTag = tagMajor === major && !values.postgresVersion;
+        // Not set: the major is the tag's.
+        const fromTag = !values.postgresVersion;
         issues.push({
             key: full(fromTag ? "dbImage" : "postgresVersion"),
             message: `got ${fromTag ? JSON.stringify(dbImage) : major}: Postgres ${major} has no known data path; expected a major from ${KNOWN_POSTGRES_MAJORS[0]} to ${KNOWN_POSTGRES_MAJORS[KNOWN_POSTGRES_MAJORS.length - 1]}`,
@@ -109,9 +110,8 @@ function checkPublishedPorts({ issues, get }: ParsedConfig): void {
     if (dbPublishPort) published.push({ key: "dbPublishPort", address: dbPublishAddress, port: dbPublishPort });
     if (appEnabled && get<number>("appPublishPort")) published.push({ key: "appPublishPort", address: "127.0.0.1", port: get<number>("appPublishPort") });
     if (proxyEnabled) published.push({ key: "proxyPort", address: get("proxyPublishAddress"), port: get<number>("proxyPort") });
-    for (let i = 0; i < published.length; i++) {
-        for (let j = i + 1; j < published.length; j++) {
-            const [a, b] = [published[i], published[j]];
+    for (const [i, a] of published.entries()) {
+        for (const b of published.slice(i + 1)) {
             const overlap = a.address === b.address || a.address === "0.0.0.0" || b.address === "0.0.0.0";
             if (a.port === b.port && overlap) {
                 issues.push({ key: full(b.key), message: `port ${b.port} clashes with ${full(a.key)} on the same host address; choose another port` });

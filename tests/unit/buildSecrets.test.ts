@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { buildSecretsFile, contextHash, removeBuildSecrets, writeBuildSecrets } from "../../components/buildSecrets";
@@ -80,6 +81,21 @@ describe("contextHash", () => {
         expect(hash()).not.toBe(two);
     });
 
+    test("the order the file system lists a directory in does not count (names are sorted)", () => {
+        tree({ "app/a.js": "1", "app/b.js": "2", "app/c.js": "3" });
+        const listed = hash();
+        const readdirSync = fs.readdirSync;
+        // The module object itself (this file's `fs` is an import wrapper with read-only getters).
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const spy = jest.spyOn(require("fs") as typeof fs, "readdirSync").mockImplementation(((p: fs.PathLike) => (readdirSync(p) as string[]).reverse()) as typeof fs.readdirSync);
+        try {
+            expect(hash()).toBe(listed);
+            expect(spy).toHaveBeenCalled();
+        } finally {
+            spy.mockRestore();
+        }
+    });
+
     test("the order files were created in does not count (names are sorted)", () => {
         fs.rmSync(path.join(dir, "app"), { recursive: true });
         tree({ "app/a.js": "1", "app/b.js": "2", "app/c.js": "3" });
@@ -89,12 +105,60 @@ describe("contextHash", () => {
         expect(hash()).toBe(first);
     });
 
+    test("a ! pattern after leading blanks is an exception too (the builder trims each line)", () => {
+        tree({ "app/.dockerignore": ".git\n  !.git/HEAD\n", "app/.git/HEAD": "ref: main" });
+        const before = hash();
+        tree({ "app/.git/HEAD": "ref: other" });
+        expect(hash()).not.toBe(before);
+    });
+
+    test("a symlink counts by its name and its target", () => {
+        fs.symlinkSync("page.js", path.join(dir, "app/app/index.js"));
+        const before = hash();
+        fs.rmSync(path.join(dir, "app/app/index.js"));
+        fs.symlinkSync("home.js", path.join(dir, "app/app/index.js"));
+        const retargeted = hash();
+        expect(retargeted).not.toBe(before);
+        fs.renameSync(path.join(dir, "app/app/index.js"), path.join(dir, "app/app/main.js"));
+        expect(hash()).not.toBe(retargeted);
+    });
+
+    test("a socket in the context counts as nothing, as in the tar the builder sends (it holds no files' bytes)", async () => {
+        const before = hash();
+        const server = net.createServer();
+        await new Promise<void>((resolve) => server.listen(path.join(dir, "app/dev.sock"), resolve));
+        try {
+            expect(fs.lstatSync(path.join(dir, "app/dev.sock")).isSocket()).toBe(true);
+            expect(hash()).toBe(before);
+        } finally {
+            await new Promise((resolve) => server.close(resolve));
+        }
+    });
+
     test("a directory .dockerignore excludes is not walked, unless a ! pattern could bring files back", () => {
         tree({ "app/.dockerignore": ".git\n", "app/.git/HEAD": "ref: main" });
+        // A large .git or cache directory costs nothing: it is not listed at all.
+        const listed = (): string[] => {
+            const readdirSync = fs.readdirSync;
+            const dirs: string[] = [];
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const spy = jest.spyOn(require("fs") as typeof fs, "readdirSync").mockImplementation(((p: fs.PathLike) => (dirs.push(path.relative(dir, String(p))), readdirSync(p))) as typeof fs.readdirSync);
+            try {
+                hash();
+            } finally {
+                spy.mockRestore();
+            }
+            return dirs.sort();
+        };
+        expect(listed()).toEqual(["app", "app/app"]);
         const before = hash();
         tree({ "app/.git/HEAD": "ref: other" });
         expect(hash()).toBe(before);
+        // The directories it does not exclude are walked.
+        tree({ "app/app/page.js": "export default () => 'ho'" });
+        expect(hash()).not.toBe(before);
         tree({ "app/.dockerignore": ".git\n!.git/HEAD\n" });
+        expect(listed()).toEqual(["app", "app/.git", "app/app"]);
         const withException = hash();
         tree({ "app/.git/HEAD": "ref: main" });
         expect(hash()).not.toBe(withException);

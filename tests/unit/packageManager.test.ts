@@ -43,6 +43,29 @@ describe("from the lockfile, without a packageManager field", () => {
         expect(chosen({ "package.json": manifest(), [file]: text })).toStrictEqual(expected);
     });
 
+    // Lockfile heads as a hand edit or another writer may leave them: blanks around the value, no blank line
+    // after the head, Berry keys in another order.
+    const PNPM9 = { name: "pnpm", version: "9.15.9", spec: "pnpm@9.15.9", lockfile: "pnpm-lock.yaml", chosenBy: "pnpm-lock.yaml (lockfileVersion 9.0)" };
+    const CLASSIC = { name: "yarn", version: "1.22.22", spec: "yarn@1.22.22", lockfile: "yarn.lock", chosenBy: "yarn.lock (v1, Yarn classic)" };
+    const BERRY10 = { name: "yarn", version: "4.18.1", spec: "yarn@4.18.1", lockfile: "yarn.lock", chosenBy: "yarn.lock (Berry, __metadata version 10)" };
+    test.each([
+        ["pnpm-lock.yaml", "lockfileVersion:  '9.0'\n\nsettings:\n  autoInstallPeers: true\n", PNPM9], // two blanks before the value
+        ["pnpm-lock.yaml", "lockfileVersion:'9.0'\n\nsettings:\n  autoInstallPeers: true\n", PNPM9], // none
+        ["pnpm-lock.yaml", "lockfileVersion: '9.0'  \n\nsettings:\n  autoInstallPeers: true\n", PNPM9], // blanks after it
+        ["pnpm-lock.yaml", "lockfileVersion: '9.0'\nsettings:\n  autoInstallPeers: true\n", PNPM9], // the next key right below
+        ["pnpm-lock.yaml", "lockfileVersion: '9.0'", PNPM9], // the whole file, without a final newline
+        ["yarn.lock", '# yarn lockfile v1\nnext@16.4.5:\n  version "16.4.5"\n', CLASSIC], // the first entry right below the head
+        ["yarn.lock", '# yarn lockfile v1  \n\nnext@16.4.5:\n  version "16.4.5"\n', CLASSIC], // blanks after the head
+        // A __metadata key that is not Berry's block: nested in an entry, or with a value on its line.
+        ["yarn.lock", '# yarn lockfile v1\n\nnext@16.4.5:\n  version "16.4.5"\n  __metadata:\n', CLASSIC],
+        ["yarn.lock", '# yarn lockfile v1\n\n__metadata: "16.4.5"\n', CLASSIC],
+        ["yarn.lock", '__metadata:  \n  version: 10\n  cacheKey: 10c0\n', BERRY10], // blanks after __metadata:
+        ["yarn.lock", '__metadata:\n  cacheKey: 10c0\n  version: 10\n', BERRY10], // the version after another key
+        ["yarn.lock", '__metadata:\n  version:  10\n  cacheKey: 10c0\n', BERRY10], // two blanks before the version
+    ])("%s %j → %j", (file, text, expected) => {
+        expect(chosen({ "package.json": manifest(), [file]: text })).toStrictEqual(expected);
+    });
+
     test("package-lock.json and npm-shrinkwrap.json together are one tool: npm", () => {
         expect(chosen({ "package.json": manifest(), "package-lock.json": "{}", "npm-shrinkwrap.json": "{}" })).toStrictEqual(NPM_OF_BASE_IMAGE);
     });
@@ -104,6 +127,9 @@ describe("refusals name what to set", () => {
         expect(problem({ "package.json": manifest({ packageManager: "yarn@4.18.1" }), "package-lock.json": "{}" })).toBe(
             'has "packageManager": "yarn@4.18.1" in package.json but no yarn.lock (it has package-lock.json); commit the lockfile yarn writes so the image installs exactly what was tested',
         );
+        expect(problem({ "package.json": manifest({ packageManager: "bun@1.4.5" }), "package-lock.json": "{}", "yarn.lock": YARN_V1 })).toBe(
+            'has "packageManager": "bun@1.4.5" in package.json but no bun.lock or bun.lockb (it has package-lock.json, yarn.lock); commit the lockfile bun writes so the image installs exactly what was tested',
+        );
         expect(problem({ "package.json": manifest({ packageManager: "bun@1.4.5" }) })).toBe(
             'has "packageManager": "bun@1.4.5" in package.json but no bun.lock or bun.lockb; commit the lockfile bun writes so the image installs exactly what was tested',
         );
@@ -127,6 +153,11 @@ describe("refusals name what to set", () => {
         [PNPM("'7.0'"), `has a pnpm-lock.yaml of lockfileVersion 7.0, which no known pnpm line writes; ${SET("pnpm@9.15.9")}`],
         [PNPM("'10.0'"), `has a pnpm-lock.yaml of lockfileVersion 10.0, which no known pnpm line writes; ${SET("pnpm@9.15.9")}`],
         [PNPM("4.0"), `has a pnpm-lock.yaml of lockfileVersion 4.0, which no known pnpm line writes; ${SET("pnpm@9.15.9")}`],
+        // The major is the whole number before the point, not its first digit.
+        [PNPM("'54.0'"), `has a pnpm-lock.yaml of lockfileVersion 54.0, which no known pnpm line writes; ${SET("pnpm@9.15.9")}`],
+        [PNPM("90"), `has a pnpm-lock.yaml of lockfileVersion 90, which no known pnpm line writes; ${SET("pnpm@9.15.9")}`],
+        // The value must be the whole rest of the line: one the code cannot read is no lockfileVersion line.
+        [PNPM("9.0x"), `has a pnpm-lock.yaml without a lockfileVersion line; ${SET("pnpm@9.15.9")}`],
         ["importers:\n  .: {}\n", `has a pnpm-lock.yaml without a lockfileVersion line; ${SET("pnpm@9.15.9")}`],
         // The key must start a line: nested keys of the same name do not count.
         ["settings:\n  lockfileVersion: '9.0'\n", `has a pnpm-lock.yaml without a lockfileVersion line; ${SET("pnpm@9.15.9")}`],
@@ -140,6 +171,9 @@ describe("refusals name what to set", () => {
         [BERRY(11), `has a Yarn Berry yarn.lock of __metadata version 11, which Yarn 4.18.1 would rewrite; ${YARN_FIELD}`],
         ["__metadata:\n  cacheKey: 10\n", `has a Yarn Berry yarn.lock of __metadata version (none), which Yarn 4.18.1 would rewrite; ${YARN_FIELD}`],
         ['next@16.4.5:\n  version "16.4.5"\n', `has a yarn.lock that is neither a v1 lockfile nor a Berry one (no "# yarn lockfile v1" line, no __metadata); ${SET("yarn@1.22.22")}`],
+        // The head is a line of its own, exactly: not indented, not another version.
+        ['  # yarn lockfile v1\n\nnext@16.4.5:\n  version "16.4.5"\n', `has a yarn.lock that is neither a v1 lockfile nor a Berry one (no "# yarn lockfile v1" line, no __metadata); ${SET("yarn@1.22.22")}`],
+        ['# yarn lockfile v1.5\n\nnext@16.4.5:\n  version "16.4.5"\n', `has a yarn.lock that is neither a v1 lockfile nor a Berry one (no "# yarn lockfile v1" line, no __metadata); ${SET("yarn@1.22.22")}`],
     ])("yarn.lock %j", (text, message) => {
         expect(problem({ "package.json": manifest(), "yarn.lock": text })).toBe(message);
     });

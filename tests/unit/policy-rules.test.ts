@@ -319,6 +319,8 @@ describe("images-pinned", () => {
         ]);
         expect(await report(imagesPinned, built({ BASE_IMAGE: "node:24-alpine" }))).toEqual([]);
         expect(await report(imagesPinned, built({}))).toEqual([]);
+        // Built without build arguments: the Dockerfile's own base, nothing to check here.
+        expect(await report(imagesPinned, remoteImage({ name: "nextstack-prod-app", build: { context: "app" } }))).toEqual([]);
     });
 
     test("an empty BASE_IMAGE is set, and empty", async () => {

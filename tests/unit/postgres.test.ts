@@ -56,6 +56,7 @@ test.each([
     ["127.0.0.1", true],
     ["127.1.2.3", true],
     ["[::1]", true],
+    ["::1", true],
     ["0.0.0.0", true],
     ["app.localhost", true], // *.localhost resolves to loopback (RFC 6761)
     ["App.LocalHost", true],

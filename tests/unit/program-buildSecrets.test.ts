@@ -12,7 +12,10 @@ const FILE = ".nextstack/nextstack-prod.build-secrets";
 /** The secrets file as the provider would find it when each image's build starts. */
 const seenAtBuild: Record<string, { text: string; mode: number; dirMode: number } | undefined> = {};
 let run: ProgramRun;
+/** Listeners the program added to the process's "exit" event. */
+let exitListeners: ((...args: unknown[]) => void)[];
 beforeAll(async () => {
+    const before = new Set(process.listeners("exit"));
     run = await runProgram({
         stack: "prod",
         config: {
@@ -29,6 +32,7 @@ beforeAll(async () => {
                 : undefined;
         },
     });
+    exitListeners = process.listeners("exit").filter((l) => !before.has(l)) as typeof exitListeners;
 });
 
 test("the app and migrate images are built by RemoteImage with the secrets file, the legacy builder and the same build arguments otherwise", () => {
@@ -71,6 +75,27 @@ test("the provider finds the secrets as NAME=value lines in a file only its owne
         expect(seenAtBuild[name]).toEqual({ text: `${SECRETS.join("\n")}\n`, mode: 0o600, dirMode: 0o700 });
     }
     expect(fs.existsSync(path.resolve(ROOT, FILE))).toBe(false);
+});
+
+test("should the builds never finish (a failed build, an interrupted up), the file is removed when the program exits", () => {
+    // The program's own (the SDK adds one that reports leaked promises).
+    const removers = exitListeners.filter((l) => String(l).includes("removeBuildSecrets"));
+    expect(removers).toHaveLength(1);
+    const file = path.resolve(ROOT, FILE);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, "LEFT=over\n", { mode: 0o600 });
+    try {
+        removers[0](0);
+        expect(fs.existsSync(file)).toBe(false);
+        expect(fs.existsSync(path.dirname(file))).toBe(false);
+    } finally {
+        fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    }
+});
+
+test("both images belong to the app component", () => {
+    const component = run.one("nextstack:app:NextApp", "app");
+    for (const name of ["app-image", "app-migrate-image"]) expect(run.one(T.remoteImage, name).parent).toBe(component.urn);
 });
 
 test("no secret value is in any resource's inputs", () => {

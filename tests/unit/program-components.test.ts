@@ -82,6 +82,14 @@ test("an app given an alias joins the network under it, and records it as its ho
     expect(container.inputs.networksAdvanced).toEqual([{ name: "nextstack-unit", aliases: ["web"] }]);
     expect(envOf(container as any)).toEqual({ MY_DB_URL: "postgresql://u:pw@pg:5432/d", HOSTNAME: "0.0.0.0", PORT: "3000", A: "1" });
     expect(await outputsOf(app)).toEqual({ containerName: "nextstack-unit-app", imageRef: "sha256:web-image", host: "web", port: 3000 });
+    // No package manager or build packages given: the base image's npm, no system packages.
+    expect(registered.find((r) => r.type === T.image && r.name === "web-image")!.inputs.build.args).toEqual({
+        BASE_IMAGE: "node:24-alpine",
+        PACKAGE_MANAGER: "npm",
+        BUILD_PACKAGES: "",
+        NEXTSTACK_PROJECT: "nextstack",
+        NEXTSTACK_STACK: "unit",
+    });
 });
 
 test("a database given an alias, a password and a published port builds its URLs from them, and records its outputs", async () => {

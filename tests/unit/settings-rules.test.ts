@@ -1,5 +1,7 @@
-// Rules between keys (both sides of each condition), unknown keys, the stack name, and the error itself.
+// Rules between keys (both sides of each condition), unknown keys, the stack name, and the error itself; and,
+// on their own, the public URL check and the CPU count rule, at the edges config loading alone does not reach.
 import { parseSettings, SettingsError, SettingsSource } from "../../components/settings";
+import { cpus, isPublicUrl } from "../../components/settings/checks";
 import { problemsOf, projectSource, stubSource as source } from "./settingsSource";
 
 const problems = (config: Record<string, string>, extra: Partial<SettingsSource> = {}) =>
@@ -311,6 +313,35 @@ describe("the app in a workspace (appWorkspaceRoot)", () => {
         ]);
     });
 
+    test("a root that is the app itself is checked as the app: its package.json, and its lockfile named as the app's", () => {
+        const noManifest = workspace({ "mono/package.json": undefined, "mono/pnpm-workspace.yaml": undefined, "mono/next.config.mjs": STANDALONE_CONFIG, "mono/x.txt": "" });
+        expect(problems({ appEnabled: "true", appWorkspaceRoot: "mono", appPath: "mono" }, noManifest.extra)).toEqual([
+            'nextstack:appPath: got "mono"; expected a directory holding a Next.js app (no package.json in it)',
+        ]);
+        const noLockfile = workspace({ "mono/pnpm-lock.yaml": undefined, "mono/next.config.mjs": STANDALONE_CONFIG });
+        expect(problems({ appEnabled: "true", appWorkspaceRoot: "mono", appPath: "mono" }, noLockfile.extra)).toEqual([
+            'nextstack:appWorkspaceRoot: got "mono": the app has no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb); commit the one your package manager writes so the image installs exactly what was tested',
+        ]);
+    });
+
+    test("the search for a workspace above the app stops at the file system's root (absolute path) and does not look into the project when the app is outside it", () => {
+        const NO_LOCKFILE =
+            "the app has no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb); commit the one your package manager writes so the image installs exactly what was tested";
+        const absolute = recordingProject({ "/srv/web/package.json": "{}", "/srv/web/next.config.mjs": STANDALONE_CONFIG });
+        expect(problems({ appEnabled: "true", appPath: "/srv/web" }, absolute.extra)).toEqual([`nextstack:appPath: got "/srv/web": ${NO_LOCKFILE}`]);
+        expect(absolute.asked.filter((p) => p.startsWith("read ") && p.endsWith("/package.json"))).toEqual(["read /srv/web/package.json", "read /srv/package.json", "read /package.json"]);
+        // The project's own package.json declares workspaces, but the project is not above ../web.
+        const outside = recordingProject({ "package.json": '{ "workspaces": ["infra"] }', "../web/package.json": "{}", "../web/next.config.mjs": STANDALONE_CONFIG });
+        expect(problems({ appEnabled: "true", appPath: "../web" }, outside.extra)).toEqual([`nextstack:appPath: got "../web": ${NO_LOCKFILE}`]);
+    });
+
+    test('"workspaces" is found with blanks before its colon', () => {
+        const { extra } = workspace({ "mono/pnpm-workspace.yaml": undefined, "mono/package.json": '{ "private": true, "workspaces" : ["apps/*"] }' });
+        expect(problems({ appEnabled: "true", appPath: "mono/apps/web" }, extra)).toEqual([
+            'nextstack:appPath: got "mono/apps/web": the app has no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock, bun.lock, bun.lockb); commit the one your package manager writes so the image installs exactly what was tested. It is inside the workspace "mono": set nextstack:appWorkspaceRoot to "mono"',
+        ]);
+    });
+
     test("no hint when no directory above the app is a workspace, nor when the app has a lockfile of its own", () => {
         const noWorkspace = workspace({ "mono/pnpm-workspace.yaml": undefined });
         expect(problems({ appEnabled: "true", appPath: "mono/apps/web" }, noWorkspace.extra)).toEqual([
@@ -361,6 +392,8 @@ describe("the public URL", () => {
     test.each([
         // [config, url, env]
         [{ ...proxy }, "http://127.0.0.1:3000/", []],
+        // Set to empty (as `pulumi config set nextstack:appPublicUrl ""` does): the same as unset.
+        [{ ...proxy, appPublicUrl: "" }, "http://127.0.0.1:3000/", []],
         [{ ...proxy, proxyPort: "8080", proxyPublishAddress: "10.1.2.3" }, "http://10.1.2.3:8080/", []],
         [{ ...proxy, appPublicUrlEnv: '["AUTH_URL","NEXTAUTH_URL"]' }, "http://127.0.0.1:3000/", ["AUTH_URL=http://127.0.0.1:3000", "NEXTAUTH_URL=http://127.0.0.1:3000"]],
         // The proxy wins over the app's own port; without a proxy the app's port is the address.
@@ -475,5 +508,62 @@ describe("the error", () => {
 
     test("a value with quotes is shown as a JSON string", () => {
         expect(problems({ dbUser: 'a"b' })).toEqual(['nextstack:dbUser: got "a\\"b"; expected a lower-case Postgres identifier: a-z, 0-9, _ (not first), at most 63 characters']);
+    });
+});
+
+describe("isPublicUrl on its own", () => {
+    test.each(["https://a.example", "http://a.example/", "https://a.example:8443/shop", "http://127.0.0.1:3000/"])("%j is a public URL", (text) => {
+        expect(isPublicUrl(text)).toBe(true);
+    });
+
+    test.each([
+        // Credentials, each part alone: either one is refused.
+        "https://user@a.example",
+        "https://:pw@a.example",
+        "https://user:pw@a.example",
+        // A query or a fragment, even an empty one.
+        "https://a.example/?a=1",
+        "https://a.example/#top",
+        "https://a.example?",
+        "https://a.example#",
+        // The whole text must be the URL: nothing before the scheme, nothing after the address (the URL parser
+        // would drop the surrounding blanks and encode the inner one, and accept what is left).
+        "xhttps://a.example",
+        " https://a.example",
+        "https://a.example\n",
+        "https://a.example/ x",
+        "https://a.example\nfoo",
+    ])("%j is not", (text) => {
+        expect(isPublicUrl(text)).toBe(false);
+    });
+});
+
+describe("the CPU count rule on its own", () => {
+    const CPUS = "empty (no limit) or a number of CPUs such as 0.5 or 2";
+    const RANGE = "more than 0 and at most 256 CPUs";
+    const READ_BACK =
+        "a CPU count the Docker provider reads back as the same amount, such as 0.1, 0.25, 0.5, 1 or 2 (it reads values like 0.05 back as 0.1, and the container would be replaced on every up)";
+    const messages = (value: string) => cpus.safeParse(value).error?.issues.map((i) => i.message) ?? [];
+    test.each([
+        ["", []],
+        ["2", []],
+        ["12", []],
+        ["256", []], // the most
+        ["257", [RANGE]],
+        ["300", [RANGE]],
+        ["0", [RANGE]],
+        ["0.0", [RANGE]],
+        // 256 as a number, so in range; but 14 decimals are too precise for the provider.
+        ["256.00000000000001", [READ_BACK]],
+        // Two digits before the point are checked for their read-back too: 10.05 reads back as 10.1.
+        ["10.05", [READ_BACK]],
+        ["10.0000000001", [READ_BACK]],
+        ["-1", [CPUS]],
+    ])("%j → %j", (value, expected) => {
+        expect(messages(value)).toStrictEqual(expected);
+    });
+
+    test("a count so small it is 0 as a number is out of range, and only that (not also blamed for its read-back)", () => {
+        expect(messages(`0.${"0".repeat(400)}1`)).toStrictEqual([RANGE]);
     });
 });
