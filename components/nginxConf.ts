@@ -26,8 +26,8 @@ export function nginxTagTooOld(image: string): boolean {
     const match = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(imageTag(image) ?? "");
     if (!match) return false;
     const version = [Number(match[1]), Number(match[2]), Number(match[3] ?? 9999)];
-    for (let i = 0; i < 3; i++) {
-        if (version[i] !== MIN_NGINX_FOR_RERESOLVE[i]) return version[i] < MIN_NGINX_FOR_RERESOLVE[i];
+    for (const [i, min] of MIN_NGINX_FOR_RERESOLVE.entries()) {
+        if (version[i] !== min) return version[i] < min;
     }
     return false;
 }

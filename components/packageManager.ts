@@ -145,7 +145,7 @@ function fromPnpmLockfile(text: string): Detected {
 
 function fromYarnLockfile(text: string): Detected {
     if (/^__metadata:\s*$/m.test(text)) {
-        const version = /^__metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+version:\s*['"]?(\d+)/m.exec(text)?.[1];
+        const version = /^__metadata:\s*\n(?:[ \t].*\n)*?[ \t]+version:\s*['"]?(\d+)/m.exec(text)?.[1];
         if (version === "10") {
             return { manager: exact("yarn", DEFAULT_VERSIONS.yarnBerry10, "yarn.lock", "yarn.lock (Berry, __metadata version 10)") };
         }

@@ -25,8 +25,9 @@ export const oneLineEnvEntry = /^[A-Za-z_][A-Za-z0-9_]*=[^\n\r]*$/;
 export function isPublicUrl(text: string): boolean {
     if (!/^https?:\/\/[^\s]+$/.test(text)) return false;
     try {
+        // The parser refuses an http(s) URL without a host; a query or fragment, even empty, shows as ? or #.
         const url = new URL(text);
-        return url.hostname !== "" && url.username === "" && url.password === "" && url.search === "" && url.hash === "" && !text.includes("#") && !text.includes("?");
+        return url.username === "" && url.password === "" && !text.includes("#") && !text.includes("?");
     } catch {
         return false;
     }
