@@ -12,7 +12,8 @@ export default {
     // The config keys' descriptions are documentation (tests/mutation/ignore-descriptions.mjs says why).
     ignorers: ["key-descriptions"],
     // policy/index.ts only constructs the pack; policy/testing.ts is the unit tests' harness, not the product.
-    mutate: ["components/**/*.ts", "policy/**/*.ts", "!policy/index.ts", "!policy/testing.ts"],
+    // tests/e2e/model/: the provider model the e2e realizes the program with (its unit tests: tests/unit/model/).
+    mutate: ["components/**/*.ts", "policy/**/*.ts", "!policy/index.ts", "!policy/testing.ts", "tests/e2e/model/**/*.ts"],
     jest: {
         projectType: "custom",
         // The `unit` project of jest.config.js, flat: Stryker's runner does not take jest's `projects`.

@@ -1,6 +1,6 @@
 // `npm run -s mutation:summary [report.json]`: the mutation score per file and in all from a StrykerJS report
-// (default reports/stryker-incremental.json, which every run updates, interrupted ones too), as a Markdown table,
-// then the surviving and uncovered mutants, one per line (file:line, mutator, replacement).
+// (default reports/stryker-incremental.json, which every run updates, interrupted ones too), as a Markdown table
+// (each file, each part of the project, the program's code — components/ and policy/ — and all), then the surviving and uncovered mutants, one per line (file:line, mutator, replacement).
 import * as fs from "fs";
 
 interface Mutant {
@@ -24,6 +24,15 @@ export function score(mutants: Mutant[]): number | undefined {
     return valid === 0 ? undefined : (100 * detected) / valid;
 }
 
+/** Where a mutated file belongs: its top directory (`components/`), or under tests/ its own (`tests/e2e/model/`). */
+export function area(file: string): string {
+    const parts = file.split("/");
+    return parts[0] === "tests" ? `${parts.slice(0, -1).join("/")}/` : `${parts[0]}/`;
+}
+
+/** The program's own code, whose score the project holds to a target (README: Mutation testing). */
+const PROGRAM_AREAS = ["components/", "policy/"];
+
 export function summary(report: Report): string {
     const files = Object.keys(report.files).sort();
     const pct = (s: number | undefined) => (s === undefined ? "n/a" : `${s.toFixed(1)} %`);
@@ -34,6 +43,8 @@ export function summary(report: Report): string {
         "| Mutated | Killed | Timed out | Survived | No coverage | Errors | Ignored | Not tested yet | Score |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ...files.map((f) => row(`\`${f}\``, report.files[f].mutants)),
+        ...[...new Set(files.map(area))].sort().map((a) => row(`**${a}**`, files.filter((f) => area(f) === a).flatMap((f) => report.files[f].mutants))),
+        row(`**${PROGRAM_AREAS.join(" + ")}**`, files.filter((f) => PROGRAM_AREAS.includes(area(f))).flatMap((f) => report.files[f].mutants)),
         row("**all**", all),
         "",
         "Undetected mutants:",
