@@ -226,9 +226,37 @@ const generateHash = (result: string): string => bcryptHash(Buffer.from(result, 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
- * Diff: every input change is a replacement (RequiresReplace), except override_special going from "" to null
- * (tfr stringplanmodifiers RequiresReplaceUnlessEmptyStringToNull) and keepers whose new values are all null
- * (tfr mapplanmodifiers RequiresReplaceIfValuesNotNull), which change state only.
+ * tfr internal/planmodifiers/string RequiresReplaceUnlessEmptyStringToNull (under the framework's RequiresReplaceIf,
+ * which calls it only when the plan differs from a non-null state): an unknown config does not replace; a config
+ * that is set, or a state that was null, replaces; from "" to null does not.
+ */
+function overrideSpecialReplaces(state: unknown, config: unknown): boolean {
+    if (isUnknown(config)) return false;
+    if (config != null || state == null) return true;
+    return state !== "";
+}
+
+/**
+ * tfr internal/planmodifiers/map RequiresReplaceIfValuesNotNull (the SDKv2 provider stored no null map values, so
+ * null values must not replace). An unknown map has no elements (framework basetypes.MapValue.Elements).
+ * From a null state: replace if a config value is not null. Otherwise replace if a config key is not null and not
+ * equal to the state's (an unknown value equals nothing), or if a state key is gone from the config.
+ */
+function keepersReplace(state: unknown, config: unknown): boolean {
+    const elements = (isUnknown(config) || config == null ? {} : config) as Record<string, unknown>;
+    const isNull = (v: unknown) => v === null || v === undefined;
+    if (state == null) return Object.values(elements).some((v) => !isNull(v));
+    const stateMap = state as Record<string, unknown>;
+    const changed = Object.entries(elements).some(([k, v]) => {
+        if (!(k in stateMap)) return !isNull(v);
+        return isUnknown(v) || !sameJson(v, stateMap[k]);
+    });
+    return changed || Object.keys(stateMap).some((k) => !(k in elements));
+}
+
+/**
+ * Diff: every input change is a replacement (RequiresReplace), except overrideSpecial and keepers, whose plan
+ * modifiers (above) decide; a change they do not replace updates state only.
  */
 export function diffPassword(state: Props, config: Props): DiffResult {
     const plan = planned(config);
@@ -239,9 +267,8 @@ export function diffPassword(state: Props, config: Props): DiffResult {
         result.changed.push(key);
         const show = (v: unknown) => (containsUnknown(v) ? "(unknown)" : v === undefined ? "(unset)" : JSON.stringify(v));
         result.details.push(`${key}: ${show(old)} → ${show(now)}`);
-        const emptyToNull = key === "overrideSpecial" && old === "" && now === undefined;
-        const nullKeepers = key === "keepers" && now && !containsUnknown(now) && Object.values(now).every((v) => v === null);
-        if (!emptyToNull && !nullKeepers) result.replace.push(key);
+        const replaces = key === "overrideSpecial" ? overrideSpecialReplaces(old, now) : key === "keepers" ? keepersReplace(old, now) : true;
+        if (replaces) result.replace.push(key);
     }
     return result;
 }

@@ -1,9 +1,14 @@
 import {
-    containerCreateRequest, containerModel, containerUpdateRequest, nanoToDecimalString, parseCpus, readContainerState, uploadMode,
+    checkCreateVersionGates, CONTAINER_SCHEMA, containerCreateRequest, containerModel, containerUpdateRequest, nanoToDecimalString, parseCpus, readContainerState, uploadMode,
 } from "../../e2e/model/container";
 import { withAllDefaults } from "../../e2e/model/sdkv2";
 import { PartialCreateError, Props, UNKNOWN } from "../../e2e/model/types";
-import { engineError, fakeEngine, ops } from "./fakeDocker";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PassThrough } from "stream";
+import { Engine } from "../../e2e/model/types";
+import { engineError, fakeEngine, FakeResponses, ops } from "./fakeDocker";
 
 /**
  * One test per rule of tests/e2e/model/container.ts (kreuzwerker/terraform-provider-docker v4.5.0
@@ -436,5 +441,477 @@ describe("preview", () => {
         void command;
         const preview = containerModel.previewUpdate(state, await check(rest));
         expect(preview).toMatchObject({ memory: 128, command: ["postgres"], networkDatas: state.networkDatas });
+    });
+});
+
+const MB = 1024 * 1024;
+const planOf = async (news: Props): Promise<Props> => withAllDefaults(CONTAINER_SCHEMA, await check(news));
+
+describe("check: required nested fields and validator patterns (kw resourceDockerContainer schema, validators.go)", () => {
+    test.each([
+        [{ labels: [{ value: "dev" }] }, 'input "labels[0].label" is required'],
+        [{ labels: [{ label: "nextstack.stack" }] }, 'input "labels[0].value" is required'],
+        [{ ports: [{ external: 80 }] }, 'input "ports[0].internal" is required'],
+        [{ mounts: [{ type: "volume", source: "v" }] }, 'input "mounts[0].target" is required'],
+        [{ mounts: [{ target: "/x", source: "v" }] }, 'input "mounts[0].type" is required'],
+        [{ networksAdvanced: [{ aliases: ["db"] }] }, 'input "networksAdvanced[0].name" is required'],
+        [{ uploads: [{ content: "c" }] }, 'input "uploads[0].file" is required'],
+    ])("%j: %s", async (extra, message) => {
+        await expect(check(dbInputs(extra))).rejects.toThrow(`docker:index/container:Container db: ${message}`);
+    });
+
+    test.each(["07555", "10755", "0855"])("upload permissions %s do not match ^0[0-7]{3}$ (anchored both ends)", async (permissions) => {
+        await expect(check(dbInputs({ uploads: [{ file: "/f", content: "c", permissions }] }))).rejects.toThrow(
+            `input "uploads[0].permissions": '${permissions}' doesn't match the pattern '^0[0-7]{3}$'`,
+        );
+    });
+
+    test.each(["nope", "always2", "xalways"])("restart %s does not match ^(no|on-failure|always|unless-stopped)$ (anchored both ends)", async (restart) => {
+        await expect(check(dbInputs({ restart }))).rejects.toThrow(`input "restart": '${restart}' doesn't match the pattern '^(no|on-failure|always|unless-stopped)$'`);
+    });
+
+    test.each(["no", "on-failure", "always", "unless-stopped"])("restart %s is accepted", async (restart) => {
+        await expect(check(dbInputs({ restart }))).resolves.toMatchObject({ restart });
+    });
+
+    test("validateDurationGeq0: a zero duration is accepted (only negatives are refused)", async () => {
+        const healthcheck = { tests: ["CMD", "true"], interval: "0s", timeout: "0", startPeriod: "0ms", startInterval: "0h" };
+        await expect(check(dbInputs({ healthcheck }))).resolves.toMatchObject({ healthcheck });
+    });
+});
+
+describe("diff: ForceNew and Optional+Computed attributes (kw schema)", () => {
+    test.each([
+        ["name", { name: "nextstack-prod-db" }],
+        ["entrypoints", { entrypoints: ["/bin/sh"] }],
+        ["envs", { envs: ["POSTGRES_USER=app"] }],
+        ["mounts", { mounts: [{ type: "volume", source: "other", target: "/var/lib/postgresql" }] }],
+        ["networkMode", { networkMode: "host" }],
+    ])("a change of %s replaces the container", async (key, change) => {
+        const state = await stateAfterCreate(dbInputs());
+        expect(containerModel.diff({}, state, await check(dbInputs(change)))).toMatchObject({ changed: [key], replace: [key] });
+    });
+
+    test("envs and labels (Optional+Computed) left out keep the state", async () => {
+        const state = await stateAfterCreate(dbInputs());
+        const { envs, labels, ...rest } = dbInputs();
+        void [envs, labels];
+        expect(containerModel.diff({}, state, await check(rest))).toEqual({ changed: [], replace: [], details: [] });
+    });
+});
+
+describe("diff: ports through suppressIfPortsDidNotChangeForMigrationV0ToV1", () => {
+    const db = { internal: 5432, external: 15432, ip: "127.0.0.1", protocol: "tcp" };
+    test.each([
+        ["same port, state without ip/protocol (defaults 0.0.0.0/tcp)", [{ internal: 5432, external: 15432 }], [{ internal: 5432, external: 15432 }], false],
+        ["external left out (Computed): the state's stands", [db], [{ internal: 5432, ip: "127.0.0.1" }], false],
+        ["another external port", [db], [{ internal: 5432, external: 15433, ip: "127.0.0.1" }], true],
+        ["another protocol for the same internal port", [{ ...db, protocol: "udp" }], [{ internal: 5432, external: 15432, ip: "127.0.0.1" }], true],
+        ["a port added (lengths differ)", [db], [{ internal: 5432, external: 15432, ip: "127.0.0.1" }, { internal: 80, external: 8080 }], true],
+        ["a port removed (lengths differ)", [db, { ...db, internal: 80, external: 8080 }], [{ internal: 5432, external: 15432, ip: "127.0.0.1" }], true],
+    ])("%s", async (_what, statePorts, ports, replaced) => {
+        const state = { ...(await stateAfterCreate(dbInputs())), ports: statePorts };
+        const diff = containerModel.diff({}, state, await check(dbInputs({ ports })));
+        expect(diff.replace).toEqual(replaced ? ["ports"] : []);
+        expect(diff.changed).toEqual(replaced ? ["ports"] : []);
+    });
+});
+
+describe("cpus: docker/cli opts.ParseCPUs (big.Rat SetString) and kw nanoInt64ToDecimalString", () => {
+    test.each([
+        ["2", 2_000_000_000n],
+        [".5", 500_000_000n],
+        ["1e3", 1_000_000_000_000n],
+        ["1E3", 1_000_000_000_000n],
+        ["1e+3", 1_000_000_000_000n],
+        ["1e-3", 1_000_000n],
+        ["1e10", 10_000_000_000_000_000_000n],
+        ["-3/2", -1_500_000_000n],
+        ["10/4", 2_500_000_000n],
+        ["3/10", 300_000_000n],
+    ])("ParseCPUs(%p) = %p nanocpus", (value, nano) => {
+        expect(parseCpus(value)).toBe(nano);
+    });
+
+    test.each(["x1.5", "1.5x", "x3/2", "3/2x", "1/0", ".", "1e", "e3"])("ParseCPUs(%p) fails: not a rational number", (value) => {
+        expect(() => parseCpus(value)).toThrow(new Error(`failed to parse ${value} as a rational number`));
+    });
+
+    test.each([
+        [0n, "0"],
+        [1_234_567_891n, "1.234567891"],
+        [-1_500_000_000n, "-1.5"],
+        [-500_000_000n, "-0.5"],
+    ])("nanoInt64ToDecimalString(%p) = %p", (nano, text) => {
+        expect(nanoToDecimalString(nano)).toBe(text);
+    });
+});
+
+describe("moby ContainerCreate version gate: StartInterval needs API ≥ 1.44 (numeric compare)", () => {
+    const request = { Healthcheck: { StartInterval: 1e9 } };
+    test.each(["1.9", "1.41", "1.43"])("API %s is refused", (version) => {
+        expect(() => checkCreateVersionGates(request, version)).toThrow(
+            new Error(`Unable to create container: "specify health-check start interval" requires API version 1.44, but the Docker daemon API version is ${version}`),
+        );
+    });
+    test.each(["1.44", "1.45", "1.51"])("API %s is fine", (version) => {
+        expect(() => checkCreateVersionGates(request, version)).not.toThrow();
+    });
+});
+
+describe("the ContainerCreate request (kw resourceDockerContainerCreate)", () => {
+    test("a bare container: fixed Config/HostConfig fields, nothing for unset inputs", async () => {
+        expect(containerCreateRequest(await planOf({ name: "x", image: "img:1" }))).toStrictEqual({
+            name: "x", Image: "img:1", Hostname: "", Domainname: "", Tty: false, OpenStdin: false,
+            HostConfig: {
+                Privileged: false, PublishAllPorts: false, RestartPolicy: { Name: "no", MaximumRetryCount: 0 }, Runtime: "", Mounts: [], AutoRemove: false,
+                ReadonlyRootfs: false, LogConfig: { Type: "" }, NetworkMode: "bridge", Init: false,
+            },
+            NetworkingConfig: {},
+        });
+    });
+
+    test("every modelled input: env, cmd, entrypoint, ports, labels, healthcheck in ns, mounts, init, memory in bytes, NanoCpus", async () => {
+        const planned = await planOf(dbInputs({
+            memory: 256, memorySwap: 1024, cpus: "1.5",
+            ports: [{ internal: 5432, external: 15432, ip: "127.0.0.1" }, { internal: 53, protocol: "udp" }],
+            mounts: [{ type: "volume", source: "nextstack-dev-pgdata", target: "/var/lib/postgresql" }, { type: "volume", target: "/cache", readOnly: true }],
+        }));
+        expect(containerCreateRequest(planned)).toStrictEqual({
+            name: "nextstack-dev-db", Image: IMAGE_ID, Hostname: "", Domainname: "", Tty: false, OpenStdin: false,
+            Env: ["POSTGRES_USER=app", "POSTGRES_DB=app"],
+            Cmd: ["postgres"],
+            Entrypoint: ["/usr/local/bin/start.sh"],
+            ExposedPorts: { "5432/tcp": {}, "53/udp": {} },
+            Labels: { "nextstack.stack": "dev" },
+            Healthcheck: { Test: ["CMD", "true"], Interval: 60e9, Timeout: 5e9, StartPeriod: 60e9, StartInterval: 0, Retries: 3 },
+            HostConfig: {
+                Privileged: false, PublishAllPorts: false, RestartPolicy: { Name: "unless-stopped", MaximumRetryCount: 0 }, Runtime: "",
+                Mounts: [
+                    { Type: "volume", Target: "/var/lib/postgresql", Source: "nextstack-dev-pgdata", ReadOnly: false },
+                    { Type: "volume", Target: "/cache", Source: "", ReadOnly: true },
+                ],
+                AutoRemove: false, ReadonlyRootfs: false, LogConfig: { Type: "" }, NetworkMode: "bridge", Init: true,
+                PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: "15432" }], "53/udp": [{ HostIp: "0.0.0.0", HostPort: "" }] },
+                Memory: 256 * MB, MemorySwap: 1024 * MB, NanoCpus: 1.5e9,
+            },
+            NetworkingConfig: {},
+        });
+    });
+
+    test("a healthcheck without tests sends Test []", async () => {
+        expect(containerCreateRequest(await planOf({ name: "x", image: "img:1", healthcheck: { interval: "5s" } })).Healthcheck).toStrictEqual({
+            Test: [], Interval: 5e9, Timeout: 0, StartPeriod: 0, StartInterval: 0, Retries: 0,
+        });
+    });
+
+    test("memory_swap: MB become bytes, -1 (unlimited) stays -1", async () => {
+        expect(containerCreateRequest(await planOf({ name: "x", image: "img:1", memory: 64, memorySwap: 128 })).HostConfig.MemorySwap).toBe(128 * MB);
+        expect(containerCreateRequest(await planOf({ name: "x", image: "img:1", memory: 64, memorySwap: -1 })).HostConfig.MemorySwap).toBe(-1);
+    });
+
+    test("an empty command element: 'values for command may not be empty'", async () => {
+        expect(() => containerCreateRequest({ ...{ name: "x", image: "img:1" }, command: ["sh", ""] })).toThrow(new Error("values for command may not be empty"));
+    });
+});
+
+describe("Read: what resourceDockerContainerRead sets from a sparse inspect", () => {
+    const sparse = {
+        Name: "/x",
+        Image: IMAGE_ID,
+        State: { Running: true, ExitCode: 0 },
+        Config: { Image: "img:1", Cmd: null, Entrypoint: null, Healthcheck: { Test: null } },
+        HostConfig: { NetworkMode: "bridge", MemorySwap: -1 },
+    };
+
+    test("null Cmd/Entrypoint/Test read as [], no restart policy as '', no Init as false, no mounts as [], swap -1 as -1", async () => {
+        const state = readContainerState(await planOf({ name: "x", image: "img:1" }), sparse as any);
+        expect(state).toMatchObject({
+            command: [], entrypoints: [], restart: "", init: false, mounts: [], memory: 0, memorySwap: -1,
+            healthcheck: { tests: [], interval: "0s", timeout: "0s", startPeriod: "0s", startInterval: "0s", retries: 0 },
+        });
+    });
+
+    test("no NetworkSettings: no bridge, no network data", async () => {
+        const state = readContainerState(await planOf({ name: "x", image: "img:1" }), sparse as any);
+        expect(state.bridge).toBeUndefined();
+        expect(state.networkDatas).toBeUndefined();
+    });
+
+    test("bridge as reported ('' when absent); network data per network (flattenContainerNetworks)", async () => {
+        const planned = await planOf({ name: "x", image: "img:1" });
+        const networks = {
+            a: { IPAddress: "172.20.0.2", IPPrefixLen: 16, Gateway: "172.20.0.1", GlobalIPv6Address: "fd00::2", GlobalIPv6PrefixLen: 64, IPv6Gateway: "fd00::1", MacAddress: "02:42:ac:14:00:02" },
+            b: { IPAddress: "172.21.0.3", IPPrefixLen: 24, Gateway: "172.21.0.1", GlobalIPv6Address: "", GlobalIPv6PrefixLen: 0, IPv6Gateway: "", MacAddress: "02:42:ac:15:00:03" },
+        };
+        const state = readContainerState(planned, { ...sparse, NetworkSettings: { Bridge: "docker0", Networks: networks } } as any);
+        expect(state.bridge).toBe("docker0");
+        expect(state.networkDatas).toStrictEqual([
+            { networkName: "a", ipAddress: "172.20.0.2", ipPrefixLength: 16, gateway: "172.20.0.1", globalIpv6Address: "fd00::2", globalIpv6PrefixLength: 64, ipv6Gateway: "fd00::1", macAddress: "02:42:ac:14:00:02" },
+            { networkName: "b", ipAddress: "172.21.0.3", ipPrefixLength: 24, gateway: "172.21.0.1", globalIpv6Address: "", globalIpv6PrefixLength: 0, ipv6Gateway: "", macAddress: "02:42:ac:15:00:03" },
+        ]);
+        const bare = readContainerState(planned, { ...sparse, NetworkSettings: {} } as any);
+        expect(bare).toMatchObject({ bridge: "", networkDatas: [] });
+    });
+
+    const published = { "5432/tcp": [{ HostIp: "0.0.0.0", HostPort: "32768" }] };
+    test.each([
+        ["running, must run: read", true, true, published, [{ internal: 5432, external: 32768, ip: "0.0.0.0", protocol: "tcp" }]],
+        ["running, need not run: read", true, false, published, [{ internal: 5432, external: 32768, ip: "0.0.0.0", protocol: "tcp" }]],
+        ["stopped, must run: read (none published)", false, true, null, []],
+        ["stopped, need not run: the plan stays", false, false, null, [{ internal: 5432, ip: "0.0.0.0", protocol: "tcp" }]],
+    ])("ports: %s", async (_what, running, mustRun, ports, expected) => {
+        const planned = await planOf({ name: "x", image: "img:1", mustRun, ports: [{ internal: 5432 }] });
+        const state = readContainerState(planned, { ...sparse, State: { Running: running, ExitCode: 0 }, NetworkSettings: { Ports: ports } } as any);
+        expect(state.ports).toStrictEqual(expected);
+    });
+
+    test("ports: none in the program, none read; published ones come sorted by port number, one entry per binding", async () => {
+        const settings = { Ports: { "8080/tcp": [{ HostIp: "0.0.0.0", HostPort: "8080" }], "443/tcp": [{ HostIp: "0.0.0.0", HostPort: "443" }, { HostIp: "::", HostPort: "443" }], "80/tcp": null } };
+        expect(readContainerState(await planOf({ name: "x", image: "img:1" }), { ...sparse, NetworkSettings: settings } as any).ports).toBeUndefined();
+        const planned = await planOf({ name: "x", image: "img:1", ports: [{ internal: 80 }, { internal: 443 }, { internal: 8080 }] });
+        expect(readContainerState(planned, { ...sparse, NetworkSettings: settings } as any).ports).toStrictEqual([
+            { internal: 443, external: 443, ip: "0.0.0.0", protocol: "tcp" },
+            { internal: 443, external: 443, ip: "::", protocol: "tcp" },
+            { internal: 8080, external: 8080, ip: "0.0.0.0", protocol: "tcp" },
+        ]);
+    });
+});
+
+/** A fake engine whose created container is adjusted (e.g. a wait that never ends), and an optional working directory. */
+function fakeWith(responses: FakeResponses, adjust: (container: any) => void = () => undefined, cwd?: string) {
+    const fake = fakeEngine({ images: { "img:1": { Id: IMAGE_ID }, [IMAGE_ID]: { Id: IMAGE_ID } }, ...responses });
+    const docker: any = fake.engine.docker;
+    const engine: Engine = {
+        ...fake.engine,
+        cwd: cwd ?? fake.engine.cwd,
+        docker: { ...docker, createContainer: async (body: any) => { const c = await docker.createContainer(body); adjust(c); return c; } } as any,
+    };
+    return { ...fake, engine };
+}
+
+const failureOf = (promise: Promise<unknown>) => promise.then(() => undefined, (e) => e);
+
+describe("create: the steps after ContainerCreate and their errors (kw resourceDockerContainerCreate)", () => {
+    test("no networks, no uploads, start false: no network calls, no start", async () => {
+        const { engine, calls } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" }, { State: { Running: false } })] });
+        await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", start: false, mustRun: false }));
+        expect(ops(calls)).toEqual(["image.inspect", "container.create", "container.inspect"]);
+    });
+
+    test("an image lookup failure other than 'not found' surfaces as is", async () => {
+        const { engine } = fakeWith({ fail: { "image.inspect": engineError(500, "daemon unavailable") } });
+        await expect(containerModel.create(engine, "x", await check({ name: "x", image: "img:1" }))).rejects.toThrow(new Error("(HTTP code 500) unexpected - daemon unavailable"));
+    });
+
+    test("a refused ContainerCreate: 'Unable to create container: …', nothing in state (no ID yet)", async () => {
+        const { engine } = fakeWith({ fail: { "container.create": engineError(409, 'Conflict. The container name "/x" is already in use') } });
+        const failure = await failureOf(containerModel.create(engine, "x", await check({ name: "x", image: "img:1" })));
+        expect(failure).toEqual(new Error('Unable to create container: Conflict. The container name "/x" is already in use'));
+        expect(failure).not.toBeInstanceOf(PartialCreateError);
+    });
+
+    test("NetworkConnect with the provider's endpoint config; a network without aliases has Aliases []", async () => {
+        const { engine, calls } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" })] });
+        await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", networksAdvanced: [{ name: "n1" }] }));
+        expect(calls.filter((c) => c.op === "network.connect")).toStrictEqual([{
+            op: "network.connect", target: "n1",
+            body: { Container: "c0ffee", EndpointConfig: { Aliases: [], IPAMConfig: { IPv4Address: "", IPv6Address: "", LinkLocalIPs: [] }, MacAddress: "", DriverOpts: {}, GwPriority: 0 } },
+        }]);
+    });
+
+    test("'is not connected to the network bridge' on the disconnect is ignored", async () => {
+        const { engine, calls } = fakeWith({
+            containerInspect: [inspectOf({ name: "x", image: "img:1" })],
+            fail: { "network.disconnect": engineError(403, "container c0ffee is not connected to the network bridge") },
+        });
+        await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", networksAdvanced: [{ name: "n1" }] }));
+        expect(ops(calls)).toContain("network.connect");
+    });
+
+    const networked = { name: "x", image: "img:1", networksAdvanced: [{ name: "n1" }] };
+    const uploading = { name: "x", image: "img:1", uploads: [{ file: "/f", content: "c" }] };
+    test.each([
+        ["network.disconnect", networked, engineError(500, "boom"), "Unable to disconnect the default network: boom"],
+        ["network.connect", networked, engineError(404, "network n1 not found"), "Unable to connect to network 'n1': network n1 not found"],
+        ["container.putArchive", uploading, engineError(500, "no space left on device"), "Unable to upload volume content: no space left on device"],
+        ["container.start", { name: "x", image: "img:1" }, engineError(500, "port is already allocated"), "Unable to start container: port is already allocated"],
+    ])("%s failing after the container exists: PartialCreateError with the provider's message", async (op, inputs, error, message) => {
+        const { engine } = fakeWith({ fail: { [op]: error } });
+        const failure = await failureOf(containerModel.create(engine, "x", await check(inputs)));
+        expect(failure).toBeInstanceOf(PartialCreateError);
+        expect(failure.message).toBe(message);
+        expect(failure.created.id).toBe("c0ffee");
+    });
+
+    test("uploads are put at '/'; content_base64 is decoded; an empty content counts as unset", async () => {
+        const { engine, calls, uploads } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" })] });
+        await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", uploads: [{ file: "/b64", content: "", contentBase64: Buffer.from("hello").toString("base64") }] }));
+        expect(calls.find((c) => c.op === "container.putArchive")!.body).toStrictEqual({ path: "/" });
+        expect(uploads).toEqual([{ name: "/b64", mode: 0o644, content: "hello" }]);
+    });
+
+    test("an upload source is read relative to the working directory; a missing one: 'could not read file: …'", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "container-upload-"));
+        try {
+            fs.writeFileSync(path.join(dir, "init.sql"), "select 1;\n");
+            const { engine, uploads } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" })] }, undefined, dir);
+            await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", uploads: [{ file: "/init.sql", source: "init.sql" }] }));
+            expect(uploads).toEqual([{ name: "/init.sql", mode: 0o644, content: "select 1;\n" }]);
+            const missing = fakeWith({}, undefined, dir);
+            const failure = await failureOf(containerModel.create(missing.engine, "x", await check({ name: "x", image: "img:1", uploads: [{ file: "/f", source: "missing.sql" }] })));
+            expect(failure).toBeInstanceOf(PartialCreateError);
+            expect(failure.message).toMatch(/^could not read file: ENOENT/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    test.each([
+        [{ file: "/f" }, "error with upload content: one of 'content', 'content_base64', or 'source' must be set"],
+        [{ file: "/f", content: "", contentBase64: "", source: "" }, "error with upload content: one of 'content', 'content_base64', or 'source' must be set"],
+        [{ file: "/f", content: "c", contentBase64: "Yw==" }, "error with upload content: only one of 'content', 'content_base64', or 'source' can be set"],
+        [{ file: "/f", content: "c", source: "f.txt" }, "error with upload content: only one of 'content', 'content_base64', or 'source' can be set"],
+    ])("upload %j: %s", async (upload, message) => {
+        const { engine } = fakeWith({});
+        const failure = await failureOf(containerModel.create(engine, "x", await check({ name: "x", image: "img:1", uploads: [upload] })));
+        expect(failure).toBeInstanceOf(PartialCreateError);
+        expect(failure.message).toBe(message);
+    });
+
+    test("wait: a container without State/Health fails with the provider's exact message", async () => {
+        const { engine } = fakeWith({ containerInspect: [{}] });
+        const failure = await failureOf(containerModel.create(engine, "x", await check({ name: "x", image: "img:1", wait: true })));
+        expect(failure.message).toBe(
+            "you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute",
+        );
+    });
+
+    test("wait with waitTimeout 0 fails even for a healthy container: the deadline has already passed", async () => {
+        const { engine } = fakeWith({ containerInspect: [{ State: { Running: true, Health: { Status: "healthy" } } }] });
+        const failure = await failureOf(containerModel.create(engine, "x", await check({ name: "x", image: "img:1", wait: true, waitTimeout: 0 })));
+        expect(failure).toBeInstanceOf(PartialCreateError);
+        expect(failure.message).toBe("container failed to be in healthy state");
+    });
+
+    test("attach without logs: no log stream, no containerLogs", async () => {
+        const { engine, calls } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" }, { State: { Running: false } })] });
+        const created = await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", mustRun: false, attach: true }));
+        expect(ops(calls)).not.toContain("container.logs");
+        expect(created.outputs.containerLogs).toBeUndefined();
+    });
+
+    test("attach + logs: a log stream error fails with 'unable to copy container logs: …'", async () => {
+        const broken = (c: any) => {
+            c.logs = async () => {
+                const stream = new PassThrough();
+                setImmediate(() => stream.destroy(new Error("unexpected EOF")));
+                return stream;
+            };
+        };
+        const { engine } = fakeWith({}, broken);
+        const failure = await failureOf(containerModel.create(engine, "x", await check({ name: "x", image: "img:1", mustRun: false, attach: true, logs: true })));
+        expect(failure).toBeInstanceOf(PartialCreateError);
+        expect(failure.message).toBe("unable to copy container logs: unexpected EOF");
+    }, 2_000);
+
+    test("a failed ContainerWait: 'Unable to wait container end of execution: …'", async () => {
+        const { engine } = fakeWith({ fail: { "container.wait": engineError(500, "container c0ffee: driver failed") } });
+        const failure = await failureOf(containerModel.create(engine, "x", await check({ name: "x", image: "img:1", mustRun: false, attach: true })));
+        expect(failure).toBeInstanceOf(PartialCreateError);
+        expect(failure.message).toBe("Unable to wait container end of execution: container c0ffee: driver failed");
+    });
+});
+
+describe("create: attach is bounded by the 20 min Create timeout (kw Timeouts.Create)", () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    test("a container that never stops: 'context deadline exceeded' at 20 min, not before", async () => {
+        const { engine } = fakeWith({}, (c) => (c.wait = () => new Promise(() => undefined)));
+        let settled: any = "pending";
+        void containerModel.create(engine, "x", await check({ name: "x", image: "img:1", mustRun: false, attach: true })).then((v) => (settled = v), (e) => (settled = e));
+        await jest.advanceTimersByTimeAsync(20 * 60 * 1000 - 1);
+        expect(settled).toBe("pending");
+        await jest.advanceTimersByTimeAsync(1);
+        expect(settled).toBeInstanceOf(PartialCreateError);
+        expect(settled.message).toBe("Unable to wait container end of execution: context deadline exceeded");
+    });
+
+    test("a container that stops: the timer is cleared", async () => {
+        const { engine } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" }, { State: { Running: false } })] });
+        await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", mustRun: false, attach: true }));
+        expect(jest.getTimerCount()).toBe(0);
+    });
+});
+
+describe("update: which changes make a ContainerUpdate (kw Update attrs: restart, memory, memory_swap)", () => {
+    const update = async (state: Props, news: Props, responses: FakeResponses = {}) => {
+        const { engine, calls } = fakeEngine(responses);
+        const checked = await check(news);
+        await containerModel.update(engine, "db", "c0ffee", state, checked, containerModel.diff({}, state, checked));
+        return calls;
+    };
+
+    test("restart alone", async () => {
+        const calls = await update(await stateAfterCreate(dbInputs()), dbInputs({ restart: "always" }));
+        expect(calls).toStrictEqual([
+            { op: "container.update", target: "c0ffee", body: { RestartPolicy: { Name: "always", MaximumRetryCount: 0 }, CpuShares: 0, Memory: 0, MemoryReservation: 0, CpusetCpus: "" } },
+        ]);
+    });
+
+    test("memory alone (memorySwap unchanged)", async () => {
+        const state = await stateAfterCreate(dbInputs({ memory: 256, memorySwap: 512 }));
+        expect(ops(await update(state, dbInputs({ memory: 384, memorySwap: 512 })))).toEqual(["container.update"]);
+    });
+
+    test("memorySwap alone, sent in bytes", async () => {
+        const state = await stateAfterCreate(dbInputs({ memory: 256, memorySwap: 512 }));
+        const calls = await update(state, dbInputs({ memory: 256, memorySwap: 1024 }));
+        expect(calls.map((c) => c.body.MemorySwap)).toEqual([1024 * MB]);
+    });
+
+    test("restart, memory and memorySwap unchanged (non-zero): nothing on the engine", async () => {
+        const state = await stateAfterCreate(dbInputs({ memory: 256, memorySwap: 512 }));
+        expect(await update(state, dbInputs({ memory: 256, memorySwap: 512, destroyGraceSeconds: 5 }))).toEqual([]);
+    });
+
+    test("mustRun false in state and false in the program: not started", async () => {
+        const state = await stateAfterCreate(dbInputs({ mustRun: false }), { State: { Running: false, ExitCode: 1 } });
+        expect(await update(state, dbInputs({ mustRun: false }))).toEqual([]);
+    });
+
+    test("a failed start on must_run false → true: 'Unable to start container: …'", async () => {
+        const state = await stateAfterCreate(dbInputs(), { State: { Running: false, ExitCode: 1 } });
+        await expect(update(state, dbInputs(), { fail: { "container.start": engineError(500, "port is already allocated") } })).rejects.toThrow(
+            new Error("Unable to start container: port is already allocated"),
+        );
+    });
+
+    test("previewUpdate keeps the computed-only outputs from state: exitCode, containerLogs, bridge", async () => {
+        const state = { ...(await stateAfterCreate(dbInputs())), exitCode: 3, containerLogs: "done\n", bridge: "" };
+        expect(containerModel.previewUpdate(state, await check(dbInputs()))).toMatchObject({ exitCode: 3, containerLogs: "done\n", bridge: "" });
+    });
+});
+
+describe("delete: which engine errors are ignored (kw resourceDockerContainerDelete)", () => {
+    test.each([
+        ["container.stop", "No such container: c0ffee"],
+        ["container.remove", "No such container: c0ffee"],
+        ["container.remove", "removal of container c0ffee is already in progress"],
+        ["container.wait", "No such container: c0ffee"],
+        ["container.wait", "removal of container c0ffee is already in progress"],
+    ])("%s '%s' is ignored: the delete goes on and succeeds", async (op, message) => {
+        const { engine, calls } = fakeEngine({ fail: { [op]: engineError(404, message) } });
+        await containerModel.delete(engine, "db", "c0ffee", { removeVolumes: true });
+        expect(ops(calls)).toEqual(["container.stop", "container.remove", "container.wait"]);
+    });
+
+    test.each([
+        ["container.stop", "Error stopping container c0ffee: cannot stop container: permission denied"],
+        ["container.wait", "Error waiting for container removal 'c0ffee': cannot stop container: permission denied"],
+    ])("%s failing otherwise fails the delete: %s", async (op, message) => {
+        const { engine } = fakeEngine({ fail: { [op]: engineError(500, "cannot stop container: permission denied") } });
+        await expect(containerModel.delete(engine, "db", "c0ffee", { removeVolumes: true })).rejects.toThrow(new Error(message));
     });
 });

@@ -18,6 +18,14 @@ describe("parseGoDuration (time.ParseDuration)", () => {
         ["+2h45m", (2n * 3600n + 45n * 60n) * S],
         [".5s", 500_000_000n],
         ["1.s", S],
+        ["9s", 9n * S],
+        // The unit ends at a digit or a point, so a fraction may follow a unit: 1s + .5s.
+        ["1s.5s", 1_500_000_000n],
+        // int64's edges: leadingInt accepts up to 1<<63, the sign decides (format.go: `if !neg && d > 1<<63-1`).
+        ["9223372036854775807ns", 9223372036854775807n],
+        ["-9223372036854775808ns", -9223372036854775808n],
+        // 9223372036854775 µs + .808 µs (float64) is exactly 1<<63 ns: still the minimum when negative.
+        ["-9223372036854775.808us", -9223372036854775808n],
     ])("%s is %p ns", (input, expected) => {
         expect(parseGoDuration(input)).toBe(expected);
     });
@@ -30,8 +38,13 @@ describe("parseGoDuration (time.ParseDuration)", () => {
         [".s", 'time: invalid duration ".s"'],
         ["s", 'time: invalid duration "s"'],
         ["9223372036854775808ns", 'time: invalid duration "9223372036854775808ns"'],
+        // leadingInt's overflow (past 1<<63) is an invalid duration before the unit is looked at.
+        ["9223372036854775809x", 'time: invalid duration "9223372036854775809x"'],
+        // The running total past 1<<63 is invalid, even negative.
+        ["-9223372036854775808ns1ns", 'time: invalid duration "-9223372036854775808ns1ns"'],
+        ["9223372036854775.808us", 'time: invalid duration "9223372036854775.808us"'],
     ])("%p fails with Go's message", (input, message) => {
-        expect(() => parseGoDuration(input)).toThrow(message);
+        expect(() => parseGoDuration(input)).toThrow(new Error(message));
     });
 
     test("a fraction is added through float64, as Go does (not exact arithmetic)", () => {
@@ -52,6 +65,11 @@ describe("formatGoDuration (Duration.String)", () => {
         [500_000_000n, "500ms"],
         [1_500_000n, "1.5ms"],
         [1500n, "1.5µs"],
+        // The unit changes at 1 µs and 1 ms exactly (time.go String: `u < uint64(Microsecond)`, `u < uint64(Millisecond)`).
+        [999n, "999ns"],
+        [1000n, "1µs"],
+        [999_999n, "999.999µs"],
+        [1_000_000n, "1ms"],
         [7n, "7ns"],
         [1_500_000_000n, "1.5s"],
         [-90n * S, "-1m30s"],

@@ -91,3 +91,96 @@ describe("delete", () => {
         await expect(networkModel.delete(engine, "network", "net-id", {})).rejects.toThrow("boom");
     });
 });
+
+describe("check: required fields (kw resourceDockerNetwork schema)", () => {
+    test.each([
+        [{ driver: "bridge" }, 'Network network: input "name" is required'],
+        [{ ...inputs, labels: [{ value: "dev" }] }, 'input "labels[0].label" is required'],
+        [{ ...inputs, labels: [{ label: "nextstack.stack" }] }, 'input "labels[0].value" is required'],
+    ])("%j fails: %s", async (news, message) => {
+        await expect(check(news)).rejects.toThrow(message);
+    });
+});
+
+describe("diff: each input is ForceNew; Optional+Computed ones left out keep the state", () => {
+    const changes: [string, Record<string, any>][] = [
+        ["name", { name: "nextstack-prod" }],
+        ["driver", { driver: "overlay" }],
+        ["options", { options: { "com.docker.network.bridge.name": "br1" } }],
+        ["internal", { internal: true }],
+        ["attachable", { attachable: true }],
+        ["ipv6", { ipv6: true }],
+        ["ipamDriver", { ipamDriver: "null" }],
+    ];
+    test.each(changes)("a change of %s replaces the network", async (key, change) => {
+        const state = readNetworkState(await check(inputs), inspected);
+        expect(networkModel.diff({}, state, await check({ ...inputs, ...change }))).toMatchObject({ changed: [key], replace: [key] });
+    });
+
+    test("driver and internal (Computed) left out keep the engine's values", async () => {
+        const state = readNetworkState(await check(inputs), { ...inspected, Driver: "bridge", Internal: true });
+        const { driver, ...noDriver } = inputs;
+        void driver;
+        expect(networkModel.diff({}, state, await check(noDriver))).toEqual({ changed: [], replace: [], details: [] });
+    });
+});
+
+describe("create request (kw resourceDockerNetworkCreate: only d.GetOk values)", () => {
+    test("a bare network: no Labels, Driver, Options, EnableIPv6; IPAM only when ipamDriver is non-empty", () => {
+        expect(networkCreateRequest({ name: "n", ipamDriver: "default", options: {}, labels: [] }, "1.44")).toStrictEqual({
+            Name: "n", Internal: false, Attachable: false, Ingress: false, IPAM: { Driver: "default" },
+        });
+        expect(networkCreateRequest({ name: "n", ipamDriver: "" }, "1.44")).toStrictEqual({ Name: "n", Internal: false, Attachable: false, Ingress: false });
+    });
+
+    test("options, internal, attachable and ipv6 are sent when set", () => {
+        const planned = { name: "n", options: { "com.docker.network.bridge.name": "br1" }, internal: true, attachable: true, ipv6: true, ipamDriver: "default" };
+        expect(networkCreateRequest(planned, "1.43")).toStrictEqual({
+            Name: "n", Internal: true, Attachable: true, Ingress: false, Options: { "com.docker.network.bridge.name": "br1" }, EnableIPv6: true,
+            IPAM: { Driver: "default" }, CheckDuplicate: true,
+        });
+    });
+
+    test("the engine's refusal is 'Unable to create network: <daemon message>'", async () => {
+        const { engine } = fakeEngine({ fail: { "network.create": engineError(409, "network with name nextstack-dev already exists") } });
+        await expect(networkModel.create(engine, "network", await check(inputs))).rejects.toThrow(
+            new Error("Unable to create network: network with name nextstack-dev already exists"),
+        );
+    });
+});
+
+describe("Read (kw resourceDockerNetworkReadRefreshFunc, flattenIpamConfigSpec)", () => {
+    test("options as reported; IPAM config keeps only non-empty fields (ipRange, auxAddress too)", () => {
+        const state = readNetworkState({}, {
+            ...inspected,
+            Options: { "com.docker.network.bridge.name": "br0" },
+            IPAM: {
+                Driver: "default",
+                Options: { foo: "bar" },
+                Config: [
+                    { Subnet: "10.1.0.0/16", IPRange: "10.1.1.0/24", Gateway: "10.1.0.1", AuxiliaryAddresses: { router: "10.1.0.2" } },
+                    { Subnet: "10.2.0.0/16", AuxiliaryAddresses: {} },
+                ],
+            },
+        });
+        expect(state).toMatchObject({ options: { "com.docker.network.bridge.name": "br0" }, ipamDriver: "default", ipamOptions: { foo: "bar" } });
+        expect(state.ipamConfigs).toStrictEqual([
+            { subnet: "10.1.0.0/16", ipRange: "10.1.1.0/24", gateway: "10.1.0.1", auxAddress: { router: "10.1.0.2" } },
+            { subnet: "10.2.0.0/16" },
+        ]);
+    });
+
+    test("no IPAM and no Options reported: empty ipamDriver, no ipamConfigs, options {}", () => {
+        const { IPAM, Options, ...bare } = inspected;
+        void [IPAM, Options];
+        expect(readNetworkState({}, bare)).toMatchObject({ ipamDriver: "", ipamOptions: undefined, ipamConfigs: [], options: {} });
+    });
+});
+
+describe("no Update", () => {
+    test("previewUpdate and update refuse: every input is ForceNew", async () => {
+        const message = "docker:index/network:Network has no Update (every input is ForceNew): a change is a replacement";
+        expect(() => networkModel.previewUpdate({}, {})).toThrow(new Error(message));
+        await expect(networkModel.update(fakeEngine().engine, "network", "net-id", {}, {}, { changed: [], replace: [], details: [] })).rejects.toThrow(new Error(message));
+    });
+});

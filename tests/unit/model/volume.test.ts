@@ -47,3 +47,56 @@ describe("delete", () => {
         await expect(volumeModel.delete(engine, "data", "nextstack-dev-pgdata", {})).rejects.toThrow("no such volume");
     });
 });
+
+describe("check: required fields (kw resourceDockerVolume labelSchema)", () => {
+    test.each([
+        [{ ...inputs, labels: [{ value: "dev" }] }, 'Volume data: input "labels[0].label" is required'],
+        [{ ...inputs, labels: [{ label: "nextstack.stack" }] }, 'Volume data: input "labels[0].value" is required'],
+    ])("%j fails: %s", async (news, message) => {
+        await expect(check(news)).rejects.toThrow(message);
+    });
+});
+
+describe("diff: every input is ForceNew; driver (Optional+Computed) left out keeps the state", () => {
+    test.each([
+        ["name", { name: "nextstack-prod-pgdata" }],
+        ["driver", { driver: "nfs" }],
+        ["driverOpts", { driverOpts: { type: "tmpfs" } }],
+    ])("a change of %s replaces the volume", async (key, change) => {
+        const state = readVolumeState(await check(inputs), inspected);
+        expect(volumeModel.diff({}, state, await check({ ...inputs, ...change }))).toMatchObject({ changed: [key], replace: [key] });
+    });
+
+    test("driver left out: the engine's 'local' stands", async () => {
+        const state = readVolumeState(await check(inputs), inspected);
+        const { driver, ...noDriver } = inputs;
+        void driver;
+        expect(volumeModel.diff({}, state, await check(noDriver))).toEqual({ changed: [], replace: [], details: [] });
+    });
+});
+
+describe("create request (kw resourceDockerVolumeCreate: d.GetOk values only)", () => {
+    test("a bare volume sends only its name; driverOpts are sent when non-empty", () => {
+        expect(volumeCreateRequest({ name: "v", labels: [], driverOpts: {} })).toStrictEqual({ Name: "v" });
+        expect(volumeCreateRequest({ name: "v" })).toStrictEqual({ Name: "v" });
+        expect(volumeCreateRequest({ name: "v", driver: "local", driverOpts: { type: "tmpfs", device: "tmpfs" } })).toStrictEqual({
+            Name: "v", Driver: "local", DriverOpts: { type: "tmpfs", device: "tmpfs" },
+        });
+    });
+
+    test("the engine's refusal is 'Unable to create volume: <daemon message>'", async () => {
+        const { engine } = fakeEngine({ fail: { "volume.create": engineError(500, 'create v: error while mounting volume: invalid argument') } });
+        await expect(volumeModel.create(engine, "data", await check(inputs))).rejects.toThrow(
+            new Error("Unable to create volume: create v: error while mounting volume: invalid argument"),
+        );
+    });
+});
+
+describe("update / previewUpdate: state is the plan, the mountpoint (computed only) kept", () => {
+    test("the mountpoint read at create stays in state", async () => {
+        const state = readVolumeState(await check(inputs), inspected);
+        const expected = { ...inputs, mountpoint: "/var/lib/docker/volumes/x/_data" };
+        expect(volumeModel.previewUpdate(state, await check(inputs))).toStrictEqual(expected);
+        await expect(volumeModel.update(fakeEngine().engine, "data", "nextstack-dev-pgdata", state, await check(inputs), { changed: [], replace: [], details: [] })).resolves.toStrictEqual(expected);
+    });
+});
