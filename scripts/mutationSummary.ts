@@ -1,6 +1,7 @@
 // `npm run -s mutation:summary [report.json]`: the mutation score per file and in all from a StrykerJS report
 // (default reports/stryker-incremental.json, which every run updates, interrupted ones too), as a Markdown table
-// (each file, each part of the project, the program's code — components/ and policy/ — and all), then the surviving and uncovered mutants, one per line (file:line, mutator, replacement).
+// (each file, each part of the project, the program's code — components/ and policy/ — and all), then the surviving
+// and uncovered mutants, one per line (file:line, mutator, replacement).
 import * as fs from "fs";
 
 interface Mutant {
@@ -38,14 +39,14 @@ export function summary(report: Report): string {
     const pct = (s: number | undefined) => (s === undefined ? "n/a" : `${s.toFixed(1)} %`);
     const row = (name: string, m: Mutant[]) =>
         `| ${name} | ${count(m, ["Killed"])} | ${count(m, ["Timeout"])} | ${count(m, ["Survived"])} | ${count(m, ["NoCoverage"])} | ${count(m, ["CompileError", "RuntimeError"])} | ${count(m, ["Ignored"])} | ${count(m, ["Pending"])} | ${pct(score(m))} |`;
-    const all = files.flatMap((f) => report.files[f].mutants);
+    const mutantsOf = (pick: (file: string) => boolean) => files.filter(pick).flatMap((f) => report.files[f].mutants);
     const lines = [
         "| Mutated | Killed | Timed out | Survived | No coverage | Errors | Ignored | Not tested yet | Score |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ...files.map((f) => row(`\`${f}\``, report.files[f].mutants)),
-        ...[...new Set(files.map(area))].sort().map((a) => row(`**${a}**`, files.filter((f) => area(f) === a).flatMap((f) => report.files[f].mutants))),
-        row(`**${PROGRAM_AREAS.join(" + ")}**`, files.filter((f) => PROGRAM_AREAS.includes(area(f))).flatMap((f) => report.files[f].mutants)),
-        row("**all**", all),
+        ...[...new Set(files.map(area))].sort().map((a) => row(`**${a}**`, mutantsOf((f) => area(f) === a))),
+        row(`**${PROGRAM_AREAS.join(" + ")}**`, mutantsOf((f) => PROGRAM_AREAS.includes(area(f)))),
+        row("**all**", mutantsOf(() => true)),
         "",
         "Undetected mutants:",
     ];

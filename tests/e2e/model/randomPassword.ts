@@ -12,8 +12,11 @@ const TYPE = "random:index/randomPassword:RandomPassword";
 
 type Kind = "int" | "bool" | "string" | "map";
 
-/** tfr passwordSchemaV3: every input requires replacement (RequiresReplace plan modifiers). */
-const INPUTS: Record<string, { kind: Kind; default?: unknown }> = {
+/**
+ * tfr passwordSchemaV3: every input requires replacement (RequiresReplace plan modifiers), except overrideSpecial and
+ * keepers, whose own plan modifiers (`requiresReplace`, below) decide.
+ */
+const INPUTS: Record<string, { kind: Kind; default?: unknown; requiresReplace?: (state: unknown, config: unknown) => boolean }> = {
     length: { kind: "int" },
     special: { kind: "bool", default: true },
     upper: { kind: "bool", default: true },
@@ -24,8 +27,8 @@ const INPUTS: Record<string, { kind: Kind; default?: unknown }> = {
     minUpper: { kind: "int", default: 0 },
     minLower: { kind: "int", default: 0 },
     minSpecial: { kind: "int", default: 0 },
-    overrideSpecial: { kind: "string" },
-    keepers: { kind: "map" },
+    overrideSpecial: { kind: "string", requiresReplace: overrideSpecialReplaces },
+    keepers: { kind: "map", requiresReplace: keepersReplace },
 };
 
 const MINIMUMS = ["minUpper", "minLower", "minNumeric", "minSpecial"];
@@ -244,20 +247,16 @@ function overrideSpecialReplaces(state: unknown, config: unknown): boolean {
  */
 function keepersReplace(state: unknown, config: unknown): boolean {
     const elements = (isUnknown(config) || config == null ? {} : config) as Record<string, unknown>;
-    const isNull = (v: unknown) => v === null || v === undefined;
-    if (state == null) return Object.values(elements).some((v) => !isNull(v));
+    if (state == null) return Object.values(elements).some((v) => v != null);
     const stateMap = state as Record<string, unknown>;
     const changed = Object.entries(elements).some(([k, v]) => {
-        if (!(k in stateMap)) return !isNull(v);
+        if (!(k in stateMap)) return v != null;
         return isUnknown(v) || !sameJson(v, stateMap[k]);
     });
     return changed || Object.keys(stateMap).some((k) => !(k in elements));
 }
 
-/**
- * Diff: every input change is a replacement (RequiresReplace), except overrideSpecial and keepers, whose plan
- * modifiers (above) decide; a change they do not replace updates state only.
- */
+/** Diff: a changed input replaces if its plan modifier says so (INPUTS); otherwise it updates state only. */
 export function diffPassword(state: Props, config: Props): DiffResult {
     const plan = planned(config);
     const result: DiffResult = { changed: [], replace: [], details: [] };
@@ -267,8 +266,7 @@ export function diffPassword(state: Props, config: Props): DiffResult {
         result.changed.push(key);
         const show = (v: unknown) => (containsUnknown(v) ? "(unknown)" : v === undefined ? "(unset)" : JSON.stringify(v));
         result.details.push(`${key}: ${show(old)} → ${show(now)}`);
-        const replaces = key === "overrideSpecial" ? overrideSpecialReplaces(old, now) : key === "keepers" ? keepersReplace(old, now) : true;
-        if (replaces) result.replace.push(key);
+        if (INPUTS[key].requiresReplace?.(old, now) ?? true) result.replace.push(key);
     }
     return result;
 }

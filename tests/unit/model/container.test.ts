@@ -3,12 +3,10 @@ import {
 } from "../../e2e/model/container";
 import { withAllDefaults } from "../../e2e/model/sdkv2";
 import { PartialCreateError, Props, UNKNOWN } from "../../e2e/model/types";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { PassThrough } from "stream";
 import { Engine } from "../../e2e/model/types";
 import { engineError, fakeEngine, FakeResponses, ops } from "./fakeDocker";
+import { project } from "./projectDir";
 
 /**
  * One test per rule of tests/e2e/model/container.ts (kreuzwerker/terraform-provider-docker v4.5.0
@@ -752,19 +750,14 @@ describe("create: the steps after ContainerCreate and their errors (kw resourceD
     });
 
     test("an upload source is read relative to the working directory; a missing one: 'could not read file: …'", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "container-upload-"));
-        try {
-            fs.writeFileSync(path.join(dir, "init.sql"), "select 1;\n");
-            const { engine, uploads } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" })] }, undefined, dir);
-            await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", uploads: [{ file: "/init.sql", source: "init.sql" }] }));
-            expect(uploads).toEqual([{ name: "/init.sql", mode: 0o644, content: "select 1;\n" }]);
-            const missing = fakeWith({}, undefined, dir);
-            const failure = await failureOf(containerModel.create(missing.engine, "x", await check({ name: "x", image: "img:1", uploads: [{ file: "/f", source: "missing.sql" }] })));
-            expect(failure).toBeInstanceOf(PartialCreateError);
-            expect(failure.message).toMatch(/^could not read file: ENOENT/);
-        } finally {
-            fs.rmSync(dir, { recursive: true, force: true });
-        }
+        const dir = project({ "init.sql": "select 1;\n" });
+        const { engine, uploads } = fakeWith({ containerInspect: [inspectOf({ name: "x", image: "img:1" })] }, undefined, dir);
+        await containerModel.create(engine, "x", await check({ name: "x", image: "img:1", uploads: [{ file: "/init.sql", source: "init.sql" }] }));
+        expect(uploads).toEqual([{ name: "/init.sql", mode: 0o644, content: "select 1;\n" }]);
+        const missing = fakeWith({}, undefined, dir);
+        const failure = await failureOf(containerModel.create(missing.engine, "x", await check({ name: "x", image: "img:1", uploads: [{ file: "/f", source: "missing.sql" }] })));
+        expect(failure).toBeInstanceOf(PartialCreateError);
+        expect(failure.message).toMatch(/^could not read file: ENOENT/);
     });
 
     test.each([

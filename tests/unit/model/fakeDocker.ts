@@ -35,6 +35,39 @@ export interface FakeUpload {
 export const engineError = (statusCode: number, message: string) =>
     Object.assign(new Error(`(HTTP code ${statusCode}) unexpected - ${message}`), { statusCode, json: { message } });
 
+/** A tar's entries in order, with their headers' fields and their content as UTF-8 (a stream, or its bytes). */
+export interface TarEntry {
+    name: string;
+    type: string | null | undefined;
+    mode: number | undefined;
+    uid: number | undefined;
+    gid: number | undefined;
+    linkname: string | null | undefined;
+    mtime: Date | undefined;
+    content: string;
+}
+
+export async function readTar(source: Buffer | { pipe(destination: tar.Extract): unknown }): Promise<TarEntry[]> {
+    const entries: TarEntry[] = [];
+    const extract = tar.extract();
+    extract.on("entry", (header, body, next) => {
+        const chunks: Buffer[] = [];
+        body.on("data", (c: unknown) => chunks.push(c as Buffer));
+        body.on("end", () => {
+            const { name, type, mode, uid, gid, linkname, mtime } = header;
+            entries.push({ name, type, mode, uid, gid, linkname, mtime, content: Buffer.concat(chunks).toString("utf8") });
+            next();
+        });
+    });
+    await new Promise<void>((resolve, reject) => {
+        extract.on("finish", resolve);
+        extract.on("error", reject);
+        if (Buffer.isBuffer(source)) extract.end(source);
+        else source.pipe(extract);
+    });
+    return entries;
+}
+
 export function fakeEngine(responses: FakeResponses = {}, apiVersion = "1.41"): { engine: Engine; calls: Call[]; uploads: FakeUpload[] } {
     const calls: Call[] = [];
     const uploads: FakeUpload[] = [];
@@ -64,20 +97,7 @@ export function fakeEngine(responses: FakeResponses = {}, apiVersion = "1.41"): 
         update: (body: any) => act("container.update", id, body, () => ({ Warnings: [] })),
         logs: (opts: any) => act("container.logs", id, opts, () => Readable.from([Buffer.from(responses.logs ?? "")])),
         putArchive: async (stream: NodeJS.ReadableStream, opts: any) => {
-            const extract = tar.extract();
-            extract.on("entry", (header, body, next) => {
-                const chunks: Buffer[] = [];
-                body.on("data", (c: unknown) => chunks.push(c as Buffer));
-                body.on("end", () => {
-                    uploads.push({ name: header.name, mode: header.mode ?? 0, content: Buffer.concat(chunks).toString("utf8") });
-                    next();
-                });
-            });
-            await new Promise<void>((resolve, reject) => {
-                extract.on("finish", resolve);
-                extract.on("error", reject);
-                (stream as unknown as Readable).pipe(extract);
-            });
+            for (const entry of await readTar(stream as unknown as Readable)) uploads.push({ name: entry.name, mode: entry.mode ?? 0, content: entry.content });
             return act("container.putArchive", id, opts, () => undefined);
         },
     });

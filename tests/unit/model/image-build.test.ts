@@ -1,13 +1,10 @@
 import { spawn } from "child_process";
 import { EventEmitter } from "events";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { PassThrough } from "stream";
-import * as tar from "tar-stream";
 import { imageModel, packArchive, runDockerBuild } from "../../e2e/model/image";
 import { Engine, NO_DIFF, Props } from "../../e2e/model/types";
-import { fakeEngine, ops } from "./fakeDocker";
+import { fakeEngine, ops, readTar } from "./fakeDocker";
+import { project } from "./projectDir";
 
 /**
  * tests/e2e/model/image.ts Create/Update: the build through the docker CLI (image.go dockerBuild, runImageBuild) and
@@ -46,37 +43,8 @@ const cliExiting = (code: number, stdout = "") =>
         child.emit("close", code, null);
     });
 
-/** Entry names of a tar. */
-async function tarNames(bytes: Buffer): Promise<string[]> {
-    const names: string[] = [];
-    const extract = tar.extract();
-    extract.on("entry", (header, body, next) => {
-        names.push(header.name);
-        body.on("end", next);
-        body.resume();
-    });
-    await new Promise<void>((resolve, reject) => {
-        extract.on("finish", resolve);
-        extract.on("error", reject);
-        extract.end(bytes);
-    });
-    return names;
-}
-
-const roots: string[] = [];
-afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
 beforeEach(() => spawnMock.mockReset());
 afterEach(() => jest.restoreAllMocks());
-
-function project(files: Record<string, string>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "image-build-"));
-    roots.push(root);
-    for (const [rel, content] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-        fs.writeFileSync(path.join(root, rel), content);
-    }
-    return root;
-}
 
 const context = () => packArchive([{ name: "Dockerfile", type: "file", mode: 0o644, mtime: new Date(0), content: Buffer.from("FROM scratch\n") }]);
 
@@ -89,7 +57,7 @@ describe("runDockerBuild (the CLI as the provider's ImageBuild call)", () => {
         });
         await expect(runDockerBuild(["build", "-"], { DOCKER_BUILDKIT: "1" }, context())).resolves.toBeUndefined();
         expect(spawnMock).toHaveBeenCalledWith("/usr/bin/docker", ["build", "-"], { env: { DOCKER_BUILDKIT: "1" }, stdio: ["pipe", "pipe", "pipe"] });
-        expect(await tarNames(received!)).toEqual(["Dockerfile"]);
+        expect((await readTar(received!)).map((e) => e.name)).toEqual(["Dockerfile"]);
     });
 
     test("a failed build: the error holds the output's last 30 lines (stdout and stderr, blank lines left out)", async () => {
@@ -174,7 +142,7 @@ describe("create/update (provider.go Create/Update, image.go dockerBuild with sk
         const [cli, argv, options] = spawnMock.mock.calls[0];
         expect([cli, argv]).toEqual(["/usr/bin/docker", ["build", "--progress=plain", "--rm=false", "-f", "Dockerfile", "-t", IMAGE, "--platform", news.build.platform, "-"]]);
         expect(options.env.DOCKER_BUILDKIT).toBe("1");
-        expect(await tarNames(received!)).toEqual(["Dockerfile", "app.js"]);
+        expect((await readTar(received!)).map((e) => e.name)).toEqual(["Dockerfile", "app.js"]);
         expect(calls).toEqual([{ op: "image.inspect", target: IMAGE }]);
         expect(log.mock.calls).toEqual([["build   Image img → 0123456789ab in 2.5 s (BuildKit)"]]);
         expect(timing.mock.calls).toEqual([[`build ${IMAGE}`, 2.5]]);

@@ -2,9 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import * as tar from "tar-stream";
 import {
     buildCommand,
     contextArchive,
@@ -21,38 +19,13 @@ import {
     trimBuildFilesFromExcludes,
 } from "../../e2e/model/image";
 import { Engine, NO_DIFF, Props, UNKNOWN } from "../../e2e/model/types";
+import { readTar } from "./fakeDocker";
+import { project, write } from "./projectDir";
 
 /**
  * One test per rule of tests/e2e/model/image.ts (pulumi/pulumi-docker 5.2.0, provider/provider.go and image.go).
  * Contexts are made per test in a temporary directory (modes and symlinks do not survive git reliably).
  */
-
-type FileSpec = string | { content: string; mode: number } | { symlink: string } | { dir: true };
-
-const roots: string[] = [];
-afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
-
-/** A temporary project directory holding `files` (relative paths). */
-function project(files: Record<string, FileSpec>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "image-model-"));
-    roots.push(root);
-    write(root, files);
-    return root;
-}
-
-function write(root: string, files: Record<string, FileSpec>): void {
-    for (const [rel, spec] of Object.entries(files)) {
-        const abs = path.join(root, rel);
-        fs.mkdirSync(path.dirname(abs), { recursive: true });
-        if (typeof spec === "string") fs.writeFileSync(abs, spec, { mode: 0o644 });
-        else if ("symlink" in spec) fs.symlinkSync(spec.symlink, abs);
-        else if ("dir" in spec) fs.mkdirSync(abs, { recursive: true });
-        else {
-            fs.writeFileSync(abs, spec.content);
-            fs.chmodSync(abs, spec.mode);
-        }
-    }
-}
 
 const check = (cwd: string, news: Props) => imageModel.check("img", news, undefined, { cwd });
 
@@ -756,21 +729,7 @@ describe("build context entries and tar (docker/cli build/context.go, go-archive
             { name: "made.txt", type: "file", mode: 0o600, mtime, content: Buffer.from("made") },
             { name: "disk.txt", type: "file", mode: 0o644, mtime, source: path.join(cwd, "on-disk.txt") },
         ]);
-        const entries: any[] = [];
-        const extract = tar.extract();
-        extract.on("entry", (header, body, next) => {
-            const chunks: Buffer[] = [];
-            body.on("data", (c: unknown) => chunks.push(c as Buffer));
-            body.on("end", () => {
-                entries.push({ name: header.name, type: header.type, mode: header.mode, uid: header.uid, gid: header.gid, linkname: header.linkname, mtime: header.mtime, content: Buffer.concat(chunks).toString() });
-                next();
-            });
-        });
-        await new Promise<void>((resolve, reject) => {
-            extract.on("finish", resolve);
-            extract.on("error", reject);
-            pack.pipe(extract);
-        });
+        const entries = await readTar(pack);
         const common = { uid: 0, gid: 0, mtime };
         expect(entries).toEqual([
             { ...common, name: "dir", type: "directory", mode: 0o750, linkname: null, content: "" },

@@ -1,9 +1,9 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { contextArchive, runDockerBuild } from "../../e2e/model/image";
 import { checkDockerBuildkitEnv, contextDockerignore, determineRepoDigest, remoteBuildCommand, remoteImageModel, secretSources } from "../../e2e/model/remoteImage";
 import { engineError, fakeEngine, ops } from "./fakeDocker";
+import { project } from "./projectDir";
 
 // The docker CLI build is replaced: these tests see the request the model makes, not a build.
 jest.mock("../../e2e/model/image", () => ({ ...jest.requireActual("../../e2e/model/image"), runDockerBuild: jest.fn() }));
@@ -113,9 +113,8 @@ describe("diff of a build", () => {
 describe("build (legacy builder path)", () => {
     let dir: string;
     beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextstack-remoteimage-"));
+        dir = project();
     });
-    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     test("secrets: a file source must exist (from the working directory) and hold at most 500 KB", () => {
         fs.writeFileSync(path.join(dir, "s"), "A=1\n");
@@ -204,14 +203,11 @@ describe("create with a build (legacy builder)", () => {
     let dir: string;
     const savedBuildkit = process.env.DOCKER_BUILDKIT;
     beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "nextstack-remoteimage-"));
-        fs.mkdirSync(path.join(dir, "app"));
-        fs.writeFileSync(path.join(dir, "app", "Dockerfile"), "FROM scratch\n");
+        dir = project({ "app/Dockerfile": "FROM scratch\n" });
         buildMock.mockReset();
         delete process.env.DOCKER_BUILDKIT;
     });
     afterEach(() => {
-        fs.rmSync(dir, { recursive: true, force: true });
         if (savedBuildkit === undefined) delete process.env.DOCKER_BUILDKIT;
         else process.env.DOCKER_BUILDKIT = savedBuildkit;
         jest.restoreAllMocks();
